@@ -1,0 +1,63 @@
+"""The flake8 entry point: a thin shell around ``engine.analyse``.
+
+Importing this module is cheap: astroid and the rules are imported only when a
+file's text contains a token some rule cares about.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, ClassVar
+
+from flake8_lightning import __version__
+from flake8_lightning.config import Config, add_options, from_options
+
+if TYPE_CHECKING:
+    import ast
+    from collections.abc import Iterator
+
+#: Every rule's prefilter token. ``tests/test_registry.py`` checks that this
+#: covers each rule's own ``tokens``, so no rule can be skipped by mistake.
+PREFILTER_TOKENS = (
+    ".step(",
+    ".zero_grad(",
+    "manual_backward",
+    "automatic_optimization",
+    "monitor",
+)
+
+
+class Checker:
+    """flake8-lightning's flake8 plugin."""
+
+    name = "flake8-lightning"
+    version = __version__
+    config: ClassVar[Config] = Config()
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @staticmethod
+    def add_options(option_manager) -> None:  # noqa: ANN001
+        add_options(option_manager)
+
+    @classmethod
+    def parse_options(cls, options) -> None:  # noqa: ANN001
+        cls.config = from_options(options)
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        source = "".join(self.lines)
+        if not any(token in source for token in PREFILTER_TOKENS):
+            return
+        try:
+            from flake8_lightning.engine import analyse
+
+            findings = analyse(os.path.abspath(self.filename), source, self.config)
+        except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
+            reason = "too deeply nested" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+            sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {reason}\n")
+            return
+        for finding in findings:
+            yield finding.line, finding.col, finding.text, type(self)

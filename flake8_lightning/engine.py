@@ -1,0 +1,52 @@
+"""One file, one walk: build the module, run every interested rule over it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flake8_lightning import rules as _rules  # noqa: F401 - registers the rules
+from flake8_lightning.model.lightning import Facts, walk
+from flake8_lightning.model.project import Project
+from flake8_lightning.registry import RULES, Finding
+
+if TYPE_CHECKING:
+    from astroid import nodes
+
+    from flake8_lightning.config import Config
+
+
+@dataclass
+class FileContext:
+    """What a rule sees of the file being checked."""
+
+    path: str
+    module: nodes.Module
+    project: Project
+    facts: Facts
+    config: Config
+    findings: set[Finding] = field(default_factory=set)
+
+    def add(self, finding: Finding) -> None:
+        self.findings.add(finding)
+
+
+def analyse(path: str, source: str, config: Config) -> list[Finding]:
+    """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved)."""
+    wanted = [rule for rule in RULES.values() if rule.wants(source)]
+    if not wanted:
+        return []
+    project = Project.for_file(path, config.source_roots)
+    module = project.use_buffer(path, source)
+    ctx = FileContext(path, module, project, Facts.of(project), config)
+    active = [rule(ctx) for rule in wanted]
+    dispatch: dict[str, list] = {}
+    for rule in active:
+        for node_type, handler in rule.bound_handlers().items():
+            dispatch.setdefault(node_type, []).append(handler)
+    for node in walk(module):
+        for handler in dispatch.get(type(node).__name__, ()):
+            handler(node)
+    for rule in active:
+        rule.finish()
+    return sorted(ctx.findings)

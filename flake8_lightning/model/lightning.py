@@ -1,0 +1,350 @@
+"""Facts about Lightning classes: hierarchy, optimization mode, optimizer attributes.
+
+Everything a rule needs to know about a class lives here, computed once per
+class and process, over the project classes of its hierarchy (across files,
+mixins included). Rules ask questions; they never walk hierarchies themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+
+from flake8_lightning.model.names import External, Resolver
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flake8_lightning.model.project import Project
+
+LIGHTNING_PACKAGES = ("lightning.", "pytorch_lightning.")
+
+#: External bases that are known never to change Lightning's behaviour.
+NEUTRAL_BASE_PREFIXES = ("lightning.", "pytorch_lightning.", "torch.", "abc.", "typing.", "builtins.")
+NEUTRAL_BASES = frozenset({"object", "torch.nn.Module", "abc.ABC", "typing.Generic"})
+
+#: ``torch.optim`` classes that are optimizers (not schedulers or utilities).
+TORCH_OPTIMIZERS = frozenset(
+    {
+        "ASGD",
+        "Adadelta",
+        "Adafactor",
+        "Adagrad",
+        "Adam",
+        "AdamW",
+        "Adamax",
+        "LBFGS",
+        "Muon",
+        "NAdam",
+        "RAdam",
+        "RMSprop",
+        "Rprop",
+        "SGD",
+        "SparseAdam",
+    }
+)
+
+
+def is_lightning_class(qualname: str, name: str) -> bool:
+    """``lightning.pytorch.core.module.LightningModule`` and friends."""
+    return qualname.startswith(LIGHTNING_PACKAGES) and qualname.rsplit(".", 1)[-1] == name
+
+
+def is_torch_optimizer(qualname: str | None) -> bool:
+    """``torch.optim.Adam`` or ``torch.optim.adam.Adam``; never a scheduler."""
+    if not qualname or not qualname.startswith("torch.optim."):
+        return False
+    rest = qualname[len("torch.optim.") :].split(".")
+    return len(rest) <= 2 and rest[-1] in TORCH_OPTIMIZERS and rest[0] != "lr_scheduler"
+
+
+class Mode(enum.Enum):
+    """What ``automatic_optimization`` is for a class."""
+
+    AUTOMATIC = "automatic"  # certainly never set to False
+    MANUAL = "manual"  # set to False where it takes effect
+    UNKNOWN = "unknown"  # set to something that is not a constant, or outside the project
+
+
+@dataclass
+class Hierarchy:
+    """A class and its ancestors: project classes in approximate MRO order."""
+
+    classes: list[nodes.ClassDef] = field(default_factory=list)
+    externals: list[str] = field(default_factory=list)
+    unresolved: bool = False
+
+    def is_(self, lightning_name: str) -> bool:
+        return any(is_lightning_class(q, lightning_name) for q in self.externals)
+
+    @property
+    def only_neutral_externals(self) -> bool:
+        return not self.unresolved and all(
+            q in NEUTRAL_BASES or q.startswith(NEUTRAL_BASE_PREFIXES) for q in self.externals
+        )
+
+
+def self_name(method: nodes.FunctionDef) -> str | None:
+    """The name of a method's instance parameter, or None for static methods."""
+    if any(
+        isinstance(d, nodes.Name) and d.name in {"staticmethod", "classmethod"}
+        for d in (method.decorators.nodes if method.decorators else [])
+    ):
+        return None
+    args = method.args.posonlyargs + method.args.args
+    return args[0].name if args else None
+
+
+def methods(cls: nodes.ClassDef) -> Iterator[nodes.FunctionDef]:
+    for stmt in cls.body:
+        if isinstance(stmt, nodes.FunctionDef):
+            yield stmt
+
+
+def walk(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """All nodes below ``node``, iteratively (deep nesting cannot overflow)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(current.get_children())))
+
+
+def is_self(expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+    name = self_name(method)
+    return name is not None and isinstance(expr, nodes.Name) and expr.name == name
+
+
+def enclosing_method(node: nodes.NodeNG) -> tuple[nodes.ClassDef, nodes.FunctionDef] | None:
+    """The class and the method of that class whose body holds ``node``."""
+    current = node
+    while current is not None:
+        parent = current.parent
+        if isinstance(current, nodes.FunctionDef) and isinstance(parent, nodes.ClassDef):
+            return parent, current
+        current = parent
+    return None
+
+
+_UNKNOWN = object()
+
+
+def assigned_value(target: nodes.NodeNG) -> nodes.NodeNG | object:
+    """The expression assigned to an ``AssignAttr``/``AssignName`` target, or _UNKNOWN."""
+    parent = target.parent
+    if isinstance(parent, nodes.Assign):
+        if target in parent.targets:
+            return parent.value
+        if isinstance(parent.value, (nodes.Tuple, nodes.List)):
+            for tgt in parent.targets:
+                if isinstance(tgt, (nodes.Tuple, nodes.List)) and target in tgt.elts:
+                    elts = parent.value.elts
+                    index = tgt.elts.index(target)
+                    if len(elts) == len(tgt.elts) and not any(isinstance(e, nodes.Starred) for e in elts):
+                        return elts[index]
+        return _UNKNOWN
+    if isinstance(parent, nodes.AnnAssign):
+        return parent.value if parent.value is not None else None
+    return _UNKNOWN
+
+
+UNKNOWN = _UNKNOWN
+
+
+class Facts:
+    """Per-project, per-process facts about classes. Cached on the project."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.resolver = Resolver(project)
+        self._hierarchies: dict[nodes.ClassDef, Hierarchy] = {}
+        self._self_assigns: dict[nodes.ClassDef, dict[str, list[nodes.AssignAttr]]] = {}
+
+    @classmethod
+    def of(cls, project: Project) -> Facts:
+        facts = project.memo.get(cls)
+        if facts is None:
+            facts = project.memo[cls] = cls(project)
+        return facts  # type: ignore[return-value]
+
+    # -- hierarchy ------------------------------------------------------------
+
+    def hierarchy(self, cls: nodes.ClassDef) -> Hierarchy:
+        cached = self._hierarchies.get(cls)
+        if cached is None:
+            cached = self._hierarchies[cls] = self._compute_hierarchy(cls)
+        return cached
+
+    def _compute_hierarchy(self, cls: nodes.ClassDef) -> Hierarchy:
+        result = Hierarchy()
+        seen: set[nodes.ClassDef] = set()
+        stack = [cls]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            result.classes.append(current)
+            bases: list[nodes.ClassDef] = []
+            for base in current.bases:
+                expr = base.value if isinstance(base, nodes.Subscript) else base
+                target = self.resolver.resolve(expr)
+                if isinstance(target, nodes.ClassDef):
+                    bases.append(target)
+                elif isinstance(target, External):
+                    result.externals.append(target.qualname)
+                else:
+                    result.unresolved = True
+            stack.extend(reversed(bases))
+        return result
+
+    def is_lightning_module(self, cls: nodes.ClassDef) -> bool:
+        return self.hierarchy(cls).is_("LightningModule")
+
+    def is_callback(self, cls: nodes.ClassDef) -> bool:
+        return self.hierarchy(cls).is_("Callback")
+
+    def subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
+        """Project classes anywhere in the project whose hierarchy includes ``cls``.
+
+        Files are filtered by text first (a ``class`` statement naming one of
+        the known names in its bases), so only plausible files are parsed.
+        """
+        key = ("subclasses", cls)
+        cached = self.project.memo.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        found: list[nodes.ClassDef] = []
+        names = {cls.name}
+        searched: set[str] = set()
+        while names - searched:
+            batch = names - searched
+            searched |= batch
+            pattern = re.compile(
+                r"class\s+\w+\s*\([^)]*\b(?:" + "|".join(sorted(map(re.escape, batch))) + r")\b"
+            )
+            for path in self.project.files_matching(pattern):
+                module = self.project.module(path)
+                for node in walk(module) if module is not None else ():
+                    if (
+                        isinstance(node, nodes.ClassDef)
+                        and node is not cls
+                        and node not in found
+                        and cls in self.hierarchy(node).classes
+                    ):
+                        found.append(node)
+                        names.add(node.name)
+        self.project.memo[key] = found
+        return found
+
+    def defines_member(self, cls: nodes.ClassDef, name: str) -> bool:
+        """True when a project class of the hierarchy defines a method/property ``name``."""
+        return any(
+            any(isinstance(b, nodes.FunctionDef) for b in c.locals.get(name, []))
+            for c in self.hierarchy(cls).classes
+        )
+
+    # -- attributes -----------------------------------------------------------
+
+    def self_assignments(self, cls: nodes.ClassDef) -> dict[str, list[nodes.AssignAttr]]:
+        """``self.<attr> = ...`` targets in the methods of one class (not its bases)."""
+        cached = self._self_assigns.get(cls)
+        if cached is None:
+            cached = {}
+            for method in methods(cls):
+                name = self_name(method)
+                if name is None:
+                    continue
+                for node in walk(method):
+                    if (
+                        isinstance(node, nodes.AssignAttr)
+                        and isinstance(node.expr, nodes.Name)
+                        and node.expr.name == name
+                    ):
+                        cached.setdefault(node.attrname, []).append(node)
+            self._self_assigns[cls] = cached
+        return cached
+
+    def attribute_values(self, cls: nodes.ClassDef, attr: str) -> list[nodes.NodeNG | object]:
+        """Every value the hierarchy assigns to ``self.<attr>`` (instance or class level)."""
+        values: list[nodes.NodeNG | object] = []
+        for klass in self.hierarchy(cls).classes:
+            values.extend(assigned_value(t) for t in self.self_assignments(klass).get(attr, []))
+            for binding in klass.locals.get(attr, []):
+                if isinstance(binding, nodes.AssignName):
+                    values.append(assigned_value(binding))
+        return values
+
+    # -- automatic optimization -----------------------------------------------------
+
+    def optimization_mode(self, cls: nodes.ClassDef) -> Mode:
+        hierarchy = self.hierarchy(cls)
+        if not hierarchy.only_neutral_externals:
+            return Mode.UNKNOWN
+        mode = Mode.AUTOMATIC
+        for klass in hierarchy.classes:
+            for found in self._mode_settings(klass):
+                if found is Mode.UNKNOWN:
+                    return Mode.UNKNOWN
+                if found is Mode.MANUAL:
+                    mode = Mode.MANUAL
+        return mode
+
+    def _mode_settings(self, klass: nodes.ClassDef) -> Iterator[Mode]:
+        """What each place in ``klass`` that sets automatic optimization sets it to."""
+        for name in ("automatic_optimization", "_automatic_optimization"):
+            for binding in klass.locals.get(name, []):
+                if isinstance(binding, nodes.FunctionDef):  # an overriding property
+                    yield self._property_mode(binding)
+                elif isinstance(binding, nodes.AssignName):
+                    yield _constant_mode(assigned_value(binding))
+                else:
+                    yield Mode.UNKNOWN
+            for target in self.self_assignments(klass).get(name, []):
+                if self.misplaced(target):
+                    continue
+                yield _constant_mode(assigned_value(target))
+
+    @staticmethod
+    def _property_mode(prop: nodes.FunctionDef) -> Mode:
+        returns = [n for n in walk(prop) if isinstance(n, nodes.Return)]
+        modes = {_constant_mode(r.value) for r in returns}
+        if modes == {Mode.AUTOMATIC}:
+            return Mode.AUTOMATIC
+        if modes == {Mode.MANUAL}:
+            return Mode.MANUAL
+        return Mode.UNKNOWN
+
+    @staticmethod
+    def misplaced(target: nodes.AssignAttr) -> bool:
+        """An assignment in ``__init__`` before ``super().__init__()``: reset to True."""
+        found = enclosing_method(target)
+        if found is None or found[1].name != "__init__":
+            return False
+        method = found[1]
+        if target.scope() is not method:
+            return False
+        super_lines = [n.lineno for n in walk(method) if _is_super_init(n) and n.scope() is method]
+        return bool(super_lines) and target.lineno < min(super_lines)
+
+
+def _constant_mode(value: object) -> Mode:
+    if isinstance(value, nodes.Const) and isinstance(value.value, bool):
+        return Mode.AUTOMATIC if value.value else Mode.MANUAL
+    return Mode.UNKNOWN
+
+
+def _is_super_init(node: nodes.NodeNG) -> bool:
+    """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
+    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+        return False
+    if node.func.attrname != "__init__":
+        return False
+    receiver = node.func.expr
+    if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name):
+        return receiver.func.name == "super"
+    return isinstance(receiver, (nodes.Name, nodes.Attribute)) and bool(node.args)

@@ -1,0 +1,241 @@
+"""Which expressions in a LightningModule hold a raw optimizer, and which a wrapper.
+
+``self.optimizers()`` returns LightningOptimizer wrappers: stepping them is what
+Lightning counts in ``trainer.global_step``. A *raw* optimizer is the
+``torch.optim`` object underneath. Raw ones are reached through
+
+* ``self.<attr>`` where every non-None value the hierarchy assigns to the
+  attribute is an optimizer: a ``torch.optim`` constructor, or an object that
+  ``configure_optimizers`` returns in optimizer position;
+* ``self.trainer.optimizers`` (and its items);
+* ``self.optimizers(use_pl_optimizer=False)`` (and its items);
+* ``<wrapper>.optimizer``;
+* local names bound only to one of these.
+
+Anything else is ``UNKNOWN``, and the rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+
+from flake8_lightning.model.lightning import (
+    UNKNOWN,
+    Facts,
+    assigned_value,
+    enclosing_method,
+    is_self,
+    is_torch_optimizer,
+    walk,
+)
+from flake8_lightning.model.names import bindings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class Kind(enum.Enum):
+    RAW = "raw"
+    WRAPPER = "wrapper"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Held:
+    """What an expression holds, and for raw optimizers where each was obtained."""
+
+    kind: Kind
+    sources: tuple[nodes.NodeNG, ...] = ()
+
+
+_UNKNOWN_HELD = Held(Kind.UNKNOWN)
+
+
+def _merge(values: list[Held]) -> Held:
+    kinds = {v.kind for v in values if v.kind is not Kind.NONE}
+    if len(kinds) != 1:
+        return _UNKNOWN_HELD
+    kind = kinds.pop()
+    sources = tuple(dict.fromkeys(s for v in values for s in v.sources))
+    return Held(kind, sources)
+
+
+def optimizer_positions(value: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """The expressions a ``configure_optimizers`` return value hands over as optimizers."""
+    if isinstance(value, nodes.Dict):
+        for key, item in value.items:
+            if isinstance(key, nodes.Const) and key.value == "optimizer":
+                yield from optimizer_positions(item)
+    elif isinstance(value, (nodes.Tuple, nodes.List)):
+        elts = value.elts
+        if len(elts) == 2 and all(isinstance(e, (nodes.List, nodes.Tuple)) for e in elts):
+            yield from optimizer_positions(elts[0])  # ([optimizers], [schedulers])
+        else:
+            for elt in elts:
+                yield from optimizer_positions(elt)
+    else:
+        yield value
+
+
+class OptimizerFacts:
+    """Optimizer facts for one LightningModule class (cached per class and process)."""
+
+    def __init__(self, facts: Facts, cls: nodes.ClassDef) -> None:
+        self.facts = facts
+        self.cls = cls
+        self._attrs: dict[str, Held | None] = {}
+        self._returned: set[str] | None = None
+
+    @classmethod
+    def of(cls, facts: Facts, klass: nodes.ClassDef) -> OptimizerFacts:
+        key = (cls, klass)
+        found = facts.project.memo.get(key)
+        if found is None:
+            found = facts.project.memo[key] = cls(facts, klass)
+        return found  # type: ignore[return-value]
+
+    # -- expressions ----------------------------------------------------------
+
+    def held(self, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0) -> Held:
+        """What ``expr``, read inside ``method``, holds."""
+        if depth > 12:
+            return _UNKNOWN_HELD
+        if isinstance(expr, nodes.Const) and expr.value is None:
+            return Held(Kind.NONE)
+        if isinstance(expr, nodes.Name):
+            return self._held_name(expr, method, depth)
+        if isinstance(expr, nodes.Subscript):
+            inner = self.held(expr.value, method, depth + 1)
+            if inner.kind is Kind.RAW and inner.sources == (expr.value,):
+                return Held(Kind.RAW, (expr,))
+            return inner
+        if isinstance(expr, nodes.Call):
+            return self._held_call(expr, method)
+        if isinstance(expr, nodes.Attribute):
+            return self._held_attribute(expr, method, depth)
+        return _UNKNOWN_HELD
+
+    def _held_attribute(self, expr: nodes.Attribute, method: nodes.FunctionDef, depth: int) -> Held:
+        if is_self(expr.expr, method):
+            return self.attribute(expr.attrname, expr)
+        if (
+            expr.attrname == "optimizers"
+            and isinstance(expr.expr, nodes.Attribute)
+            and expr.expr.attrname == "trainer"
+            and is_self(expr.expr.expr, method)
+        ):
+            return Held(Kind.RAW, (expr,))
+        if expr.attrname == "optimizer" and self.held(expr.expr, method, depth + 1).kind is Kind.WRAPPER:
+            return Held(Kind.RAW, (expr,))
+        return _UNKNOWN_HELD
+
+    def _held_call(self, call: nodes.Call, method: nodes.FunctionDef) -> Held:
+        func = call.func
+        if isinstance(func, nodes.Attribute) and func.attrname == "optimizers" and is_self(func.expr, method):
+            flag = call.args[0] if call.args else None
+            for keyword in call.keywords or []:
+                if keyword.arg == "use_pl_optimizer":
+                    flag = keyword.value
+            if flag is None:
+                return Held(Kind.WRAPPER)
+            if isinstance(flag, nodes.Const) and flag.value in (True, False):
+                return Held(Kind.WRAPPER) if flag.value else Held(Kind.RAW, (call,))
+            return _UNKNOWN_HELD
+        if is_torch_optimizer(self.facts.resolver.qualname(func)):
+            return Held(Kind.RAW, (call,))
+        return _UNKNOWN_HELD
+
+    def _held_name(self, name: nodes.Name, method: nodes.FunctionDef, depth: int) -> Held:
+        found = bindings(name, name.name)
+        if not found:
+            return _UNKNOWN_HELD
+        values: list[Held] = []
+        for binding in found:
+            if not isinstance(binding, nodes.AssignName) or binding.scope() is not name.scope():
+                return _UNKNOWN_HELD  # parameters, imports, closures, globals
+            parent = binding.parent
+            if isinstance(parent, (nodes.Tuple, nodes.List)) and isinstance(parent.parent, nodes.Assign):
+                value = assigned_value(binding)
+                if value is UNKNOWN:  # unpacking a call: each item is of the call's kind
+                    values.append(self._items(self.held(parent.parent.value, method, depth + 1)))
+                    continue
+            elif isinstance(parent, nodes.For) and parent.target is binding:
+                values.append(self._items(self.held(parent.iter, method, depth + 1)))
+                continue
+            else:
+                value = assigned_value(binding)
+            if value is UNKNOWN:
+                return _UNKNOWN_HELD
+            values.append(self.held(value, method, depth + 1))
+        return _merge(values)
+
+    @staticmethod
+    def _items(container: Held) -> Held:
+        """The items of a list of optimizers are of the list's kind."""
+        return container if container.kind in (Kind.RAW, Kind.WRAPPER) else _UNKNOWN_HELD
+
+    # -- attributes -----------------------------------------------------------
+
+    def attribute(self, attr: str, read: nodes.NodeNG) -> Held:
+        """What ``self.<attr>`` holds; a raw optimizer's source is the read itself."""
+        if attr not in self._attrs:
+            self._attrs[attr] = None  # in progress: a cycle is unknown
+            self._attrs[attr] = self._attribute_kind(attr)
+        held = self._attrs[attr]
+        if held is None or held.kind is not Kind.RAW:
+            return held or _UNKNOWN_HELD
+        return Held(Kind.RAW, (read,))
+
+    def _attribute_kind(self, attr: str) -> Held:
+        if self.facts.defines_member(self.cls, attr):
+            return _UNKNOWN_HELD  # a property or method
+        returned = attr in self.returned_attributes()
+        values: list[Held] = []
+        for value in self.facts.attribute_values(self.cls, attr):
+            if value is UNKNOWN:
+                return _UNKNOWN_HELD
+            found = enclosing_method(value)
+            if found is None:  # a class attribute
+                held = Held(Kind.NONE) if isinstance(value, nodes.Const) and value.value is None else _UNKNOWN_HELD
+            else:
+                held = self.held(value, found[1])
+            if held.kind is Kind.UNKNOWN and returned and isinstance(value, nodes.Call):
+                held = Held(Kind.RAW, (value,))  # whatever it is, Lightning received it as an optimizer
+            values.append(held)
+        return _merge(values)
+
+    def returned_attributes(self) -> set[str]:
+        """``self.<attr>`` names that some ``configure_optimizers`` returns as optimizers."""
+        if self._returned is None:
+            self._returned = set()
+            for klass in self.facts.hierarchy(self.cls).classes:
+                for method in klass.locals.get("configure_optimizers", []):
+                    if isinstance(method, nodes.FunctionDef):
+                        self._returned.update(self._returned_by(method))
+        return self._returned
+
+    @staticmethod
+    def _returned_by(method: nodes.FunctionDef) -> Iterator[str]:
+        aliases: dict[str, set[str]] = {}
+        for node in walk(method):
+            if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Name):
+                for target in node.targets:
+                    if isinstance(target, nodes.AssignAttr) and is_self(target.expr, method):
+                        aliases.setdefault(node.value.name, set()).add(target.attrname)
+            if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Attribute):
+                if is_self(node.value.expr, method):
+                    for target in node.targets:
+                        if isinstance(target, nodes.AssignName):
+                            aliases.setdefault(target.name, set()).add(node.value.attrname)
+        for node in walk(method):
+            if isinstance(node, nodes.Return) and node.value is not None and node.scope() is method:
+                for expr in optimizer_positions(node.value):
+                    if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+                        yield expr.attrname
+                    elif isinstance(expr, nodes.Name):
+                        yield from aliases.get(expr.name, ())

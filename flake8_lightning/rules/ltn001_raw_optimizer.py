@@ -1,0 +1,96 @@
+"""LTN001: a raw optimizer is stepped or zeroed instead of ``self.optimizers()``."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from flake8_lightning.model.lightning import enclosing_method
+from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+from flake8_lightning.registry import Rule, register
+
+EXCLUDED_METHODS = frozenset({"__init__", "configure_optimizers"})
+
+
+@register
+class RawOptimizerStep(Rule):
+    """Stepping or zeroing a raw optimizer instead of ``self.optimizers()``.
+
+    ## What it does
+    Flags, in a LightningModule method, each place that gets hold of a raw
+    ``torch.optim`` optimizer and then calls its ``step()`` or ``zero_grad()``:
+    an attribute the module assigns an optimizer (``self.optimizer``),
+    ``self.trainer.optimizers[i]``, ``self.optimizers(use_pl_optimizer=False)``,
+    or ``opt.optimizer`` (the optimizer inside Lightning's wrapper), directly or
+    through a local alias. The finding is reported where the raw optimizer is
+    obtained.
+
+    ## Why is this bad?
+    Lightning counts ``trainer.global_step`` in ``LightningOptimizer.step()``
+    only (``loops/optimization/manual.py``, Lightning 2.x). Stepping the raw
+    optimizer leaves ``global_step`` at 0 for the whole run, so
+    ``ModelCheckpoint`` (even the default one) never saves, ``max_steps`` is
+    never reached and step-based schedules never advance. AMP loss unscaling,
+    ``on_before_optimizer_step`` hooks and strategy-specific steps are bypassed
+    too. Lightning 2.6 gives no warning.
+
+    ## Example
+    ```python
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+
+        def configure_optimizers(self):
+            self.optimizer = torch.optim.Adam(self.parameters())
+            return self.optimizer
+
+        def training_step(self, batch, batch_idx):
+            loss = self.compute_loss(batch)
+            self.optimizer.zero_grad()
+            self.manual_backward(loss)
+            self.optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.compute_loss(batch))
+            opt.step()
+    ```
+
+    ## Known limits
+    Only attributes whose every assigned value is certainly an optimizer are
+    considered: an attribute also assigned ``self.optimizers()``, a parameter,
+    or anything the project does not define stays silent. Code in mixins that
+    are not LightningModules themselves is not checked.
+    """
+
+    code = "LTN001"
+    name = "raw-optimizer-step"
+    message = (
+        "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "
+        "is saved; use self.optimizers()"
+    )
+    tokens = (".step(", ".zero_grad(")
+
+    def visit_Call(self, node: nodes.Call) -> None:
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname not in ("step", "zero_grad"):
+            return
+        found = enclosing_method(node)
+        if found is None:
+            return
+        cls, method = found
+        if method.name in EXCLUDED_METHODS or not self.ctx.facts.is_lightning_module(cls):
+            return
+        held = OptimizerFacts.of(self.ctx.facts, cls).held(func.expr, method)
+        if held.kind is Kind.RAW:
+            for source in held.sources:
+                self.report(source, expr=_short(source.as_string()))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
