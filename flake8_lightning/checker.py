@@ -56,8 +56,15 @@ class Checker:
 
             findings = analyse(os.path.abspath(self.filename), source, self.config)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
-            reason = "too deeply nested" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
-            sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {reason}\n")
+            sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {_reason(exc)}\n")
             return
         for finding in findings:
             yield finding.line, finding.col, finding.text, type(self)
+
+
+def _reason(exc: BaseException) -> str:
+    """One short line saying why a file was skipped."""
+    if isinstance(exc, RecursionError):
+        return "code nested too deeply to analyse"
+    detail = " ".join(str(exc).split())[:200]
+    return f"internal error {type(exc).__name__}: {detail} (please report this)"

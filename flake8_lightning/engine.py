@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,8 +32,22 @@ class FileContext:
         self.findings.add(finding)
 
 
+#: astroid's tree builder recurses once per nesting level; deeply nested real
+#: code (generated tables, long operator chains) needs more than Python's 1000.
+RECURSION_LIMIT = 6000
+
+
 def analyse(path: str, source: str, config: Config) -> list[Finding]:
     """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _analyse(path, source, config)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _analyse(path: str, source: str, config: Config) -> list[Finding]:
     wanted = [rule for rule in RULES.values() if rule.wants(source)]
     if not wanted:
         return []

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+#: Methods that run before Lightning wraps the optimizers.
+BEFORE_WRAPPERS = frozenset({"__init__", "configure_optimizers"})
+
+
 class Kind(enum.Enum):
     RAW = "raw"
     WRAPPER = "wrapper"
@@ -204,8 +208,10 @@ class OptimizerFacts:
                 held = Held(Kind.NONE) if isinstance(value, nodes.Const) and value.value is None else _UNKNOWN_HELD
             else:
                 held = self.held(value, found[1])
-            if held.kind is Kind.UNKNOWN and returned and isinstance(value, nodes.Call):
-                held = Held(Kind.RAW, (value,))  # whatever it is, Lightning received it as an optimizer
+            if held.kind is Kind.UNKNOWN and returned and found and found[1].name in BEFORE_WRAPPERS:
+                # Lightning received this very object as an optimizer, and no
+                # wrapper exists yet where it was assigned.
+                held = Held(Kind.RAW, (value,))
             values.append(held)
         return _merge(values)
 

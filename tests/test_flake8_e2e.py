@@ -1,0 +1,137 @@
+"""The real ``flake8`` executable with the plugin installed, as users run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness import FIXTURES, materialize
+
+MODEL = textwrap.dedent(
+    """\
+    import torch
+    import lightning as L
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+
+        def configure_optimizers(self):
+            self.optimizer = torch.optim.Adam(self.parameters())
+            return self.optimizer
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            self.manual_backward(batch.sum())
+            opt.step()
+    """
+)
+BUGGY = MODEL.replace("opt = self.optimizers()", "opt = self.optimizer")
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=LTN,E999", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    return tmp_path
+
+
+def test_version_lists_plugin(project):
+    out = subprocess.run(
+        [sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "flake8-lightning" in out
+
+
+def test_help_documents_options(project):
+    out = subprocess.run(
+        [sys.executable, "-m", "flake8", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--lightning-source-roots" in out
+
+
+def test_reports_line_and_flake8_column(project):
+    (project / "model.py").write_text(BUGGY)
+    result = flake8("model.py", cwd=project)
+    assert result.returncode == 1
+    # `opt = self.optimizer` on line 15: `self` starts at 0-based column 14.
+    assert result.stdout.splitlines() == [
+        "model.py:15:15: LTN001 raw optimizer 'self.optimizer' is stepped, so global_step "
+        "stays 0 and no checkpoint is saved; use self.optimizers()"
+    ]
+    assert result.stderr == ""
+
+
+def test_clean_file_exits_zero(project):
+    (project / "model.py").write_text(MODEL)
+    result = flake8("model.py", cwd=project)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("comment", "silenced"),
+    [("  # noqa: LTN001", True), ("  # noqa:LTN001,E501", True), ("  # noqa", True), ("  # noqa: E501", False)],
+)
+def test_noqa(project, comment, silenced):
+    (project / "model.py").write_text(BUGGY.replace("opt = self.optimizer\n", f"opt = self.optimizer{comment}\n"))
+    result = flake8("model.py", cwd=project)
+    assert ("LTN001" not in result.stdout) is silenced
+
+
+def test_per_file_ignores(project):
+    (project / "model.py").write_text(BUGGY)
+    assert "LTN001" in flake8("model.py", cwd=project).stdout
+    result = flake8("--per-file-ignores=model.py:LTN001", "model.py", cwd=project)
+    assert result.stdout == ""
+
+
+def test_stdin_uses_the_unsaved_buffer_not_the_disk(project):
+    (project / "model.py").write_text(MODEL)  # the saved file is clean
+    result = flake8("--stdin-display-name=model.py", "-", cwd=project, stdin=BUGGY)
+    assert [line.split(" ")[0] for line in result.stdout.splitlines()] == ["model.py:15:15:"]
+
+    (project / "model.py").write_text(BUGGY)  # the saved file is buggy, the buffer fixed
+    result = flake8("--stdin-display-name=model.py", "-", cwd=project, stdin=MODEL)
+    assert result.stdout == ""
+
+
+def test_stdin_resolves_other_project_files_from_disk(project):
+    pkg = project / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "base.py").write_text(MODEL.replace("class Model", "class Base"))
+    child = "from pkg.base import Base\n\n\nclass Child(Base):\n    def on_train_batch_end(self, *args):\n        self.optimizer.step()\n"
+    result = flake8("--stdin-display-name=pkg/child.py", "-", cwd=project, stdin=child)
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [["pkg/child.py:6:9:", "LTN001"]]
+
+
+def test_jobs_do_not_change_results(tmp_path):
+    root = materialize(FIXTURES / "LTN001" / "bad_subclass_in_other_file", tmp_path)
+    for extra in (FIXTURES / "LTN002").glob("*.py"):
+        (root / extra.name).write_text(extra.read_text())
+    one = flake8("--jobs=1", ".", cwd=root)
+    two = flake8("--jobs=2", ".", cwd=root)
+    assert one.stdout and sorted(one.stdout.splitlines()) == sorted(two.stdout.splitlines())
+    assert one.stderr == two.stderr == ""
+
+
+def test_syntax_error_gives_only_e999(project):
+    (project / "broken.py").write_text("def f(:\n    self.optimizer.step()\n")
+    result = flake8("broken.py", cwd=project)
+    assert "E999" in result.stdout and "LTN" not in result.stdout and "Traceback" not in result.stderr

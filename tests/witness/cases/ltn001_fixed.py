@@ -1,0 +1,26 @@
+import lightning as L
+import torch
+
+from _data import loader
+
+
+class WrappedOptimizerModel(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+        self.layer = torch.nn.Linear(4, 1)
+
+    def configure_optimizers(self):
+        self.optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+        return self.optimizer
+
+    def training_step(self, batch, batch_idx):
+        loss = self.layer(batch[0]).pow(2).mean()
+        opt = self.optimizers()
+        opt.zero_grad()
+        self.manual_backward(loss)
+        opt.step()
+        self.log("train_loss", loss)
+
+    def train_dataloader(self):
+        return loader()

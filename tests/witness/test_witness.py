@@ -1,0 +1,116 @@
+"""Witness tests: the flagged code really fails under Lightning, the fixed code works.
+
+Each case in ``cases/`` is linted exactly as it is imported and trained here,
+on the CPU with a tiny model. Run with ``pytest -m witness`` after
+``pip install -e .[witness]``. Set ``FLAKE8_LIGHTNING_REQUIRE_WITNESS=1`` (CI
+does) to make a missing Lightning a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from flake8_lightning.config import Config
+from flake8_lightning.engine import analyse
+
+CASES = Path(__file__).parent / "cases"
+
+pytestmark = pytest.mark.witness
+
+if os.environ.get("FLAKE8_LIGHTNING_REQUIRE_WITNESS") != "1":
+    pytest.importorskip("lightning")
+
+
+def lint(name: str) -> list[tuple[int, str]]:
+    path = CASES / name
+    return [(f.line, f.code) for f in analyse(str(path), path.read_text(), Config())]
+
+
+def expected(name: str) -> list[tuple[int, str]]:
+    lines = (CASES / name).read_text().splitlines()
+    return [(i, line.split("# expect: ")[1].strip()) for i, line in enumerate(lines, 1) if "# expect: " in line]
+
+
+def load(name: str):
+    sys.path.insert(0, str(CASES))
+    try:
+        spec = importlib.util.spec_from_file_location(f"witness_{Path(name).stem}", CASES / name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(CASES))
+
+
+def trainer(tmp_path: Path, callbacks=(), **kwargs):
+    import lightning as L
+
+    options = dict(
+        default_root_dir=tmp_path,
+        accelerator="cpu",
+        devices=1,
+        max_epochs=2,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=list(callbacks),
+    )
+    options.update(kwargs)
+    return L.Trainer(**options)
+
+
+def checkpoints(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.rglob("*.ckpt"))
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def test_ltn001_raw_step_leaves_global_step_at_zero_and_saves_nothing(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    assert lint("ltn001_bad.py") == expected("ltn001_bad.py") != []
+    model = load("ltn001_bad.py").RawOptimizerModel()
+    run = trainer(tmp_path, [ModelCheckpoint(dirpath=tmp_path / "ckpt", every_n_train_steps=2)])
+    run.fit(model)
+    assert run.global_step == 0
+    assert checkpoints(tmp_path) == []
+
+
+def test_ltn001_fixed_counts_steps_and_saves(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    assert lint("ltn001_fixed.py") == []
+    model = load("ltn001_fixed.py").WrappedOptimizerModel()
+    run = trainer(tmp_path, [ModelCheckpoint(dirpath=tmp_path / "ckpt", every_n_train_steps=2)])
+    run.fit(model)
+    assert run.global_step == 8  # 4 batches x 2 epochs
+    assert checkpoints(tmp_path) != []
+
+
+def test_ltn002_manual_backward_raises_at_first_batch(tmp_path):
+    from lightning.pytorch.utilities.exceptions import MisconfigurationException
+
+    assert lint("ltn002_bad.py") == expected("ltn002_bad.py") != []
+    model = load("ltn002_bad.py").StillAutomaticModel()
+    assert model.automatic_optimization is True  # reset by LightningModule.__init__
+    with pytest.raises(MisconfigurationException, match="disable automatic optimization"):
+        trainer(tmp_path).fit(model)
+
+
+def test_ltn002_fixed_trains(tmp_path):
+    assert lint("ltn002_fixed.py") == []
+    model = load("ltn002_fixed.py").ManualModel()
+    run = trainer(tmp_path)
+    run.fit(model)
+    assert run.global_step == 8
