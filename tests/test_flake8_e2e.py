@@ -135,3 +135,21 @@ def test_syntax_error_gives_only_e999(project):
     (project / "broken.py").write_text("def f(:\n    self.optimizer.step()\n")
     result = flake8("broken.py", cwd=project)
     assert "E999" in result.stdout and "LTN" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_stdin_monitor_checked_against_model_in_another_file(project):
+    (project / "model.py").write_text(
+        "import lightning as L\n\n\nclass Net(L.LightningModule):\n"
+        "    def validation_step(self, batch, batch_idx):\n        self.log('val_accuracy', 1.0)\n"
+    )
+    train = (
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "from model import Net\n\n"
+        "Trainer(callbacks=[ModelCheckpoint(monitor='{name}')]).fit(Net())\n"
+    )
+    (project / "train.py").write_text(train.format(name="val_accuracy"))  # saved: fine
+    result = flake8("--stdin-display-name=train.py", "-", cwd=project, stdin=train.format(name="val_acc"))
+    assert result.stdout.splitlines() == [
+        "train.py:5:44: LTN003 monitor 'val_acc' is never logged with self.log, so no checkpoint "
+        "is saved or fit fails; did you mean 'val_accuracy'?"
+    ]

@@ -209,37 +209,47 @@ class Facts:
         return self.hierarchy(cls).is_("Callback")
 
     def subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
-        """Project classes anywhere in the project whose hierarchy includes ``cls``.
-
-        Files are filtered by text first (a ``class`` statement naming one of
-        the known names in its bases), so only plausible files are parsed.
-        """
+        """Project classes anywhere in the project whose hierarchy includes ``cls``."""
         key = ("subclasses", cls)
-        cached = self.project.memo.get(key)
-        if cached is not None:
-            return cached  # type: ignore[return-value]
-        found: list[nodes.ClassDef] = []
-        names = {cls.name}
-        searched: set[str] = set()
+        if key not in self.project.memo:
+            self.project.memo[key] = self._scan_classes(
+                {cls.name}, lambda node: node is not cls and cls in self.hierarchy(node).classes
+            )
+        return self.project.memo[key]  # type: ignore[return-value]
+
+    def lightning_modules(self) -> list[nodes.ClassDef]:
+        """Every LightningModule the project defines."""
+        key = "lightning_modules"
+        if key not in self.project.memo:
+            self.project.memo[key] = self._scan_classes({"LightningModule"}, self.is_lightning_module)
+        return self.project.memo[key]  # type: ignore[return-value]
+
+    def _scan_classes(self, seeds: set[str], keep) -> list[nodes.ClassDef]:  # noqa: ANN001
+        """Project classes that ``keep`` accepts, found by a fixpoint over names.
+
+        Only files whose text mentions a known name (a seed, or a class found
+        so far) are parsed, so a large project costs a text scan, not a parse.
+        """
+        found: dict[nodes.ClassDef, None] = {}
+        names, searched = set(seeds), set()
         while names - searched:
             batch = names - searched
             searched |= batch
-            pattern = re.compile(
-                r"class\s+\w+\s*\([^)]*\b(?:" + "|".join(sorted(map(re.escape, batch))) + r")\b"
-            )
+            pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, batch))) + r")\b")
             for path in self.project.files_matching(pattern):
-                module = self.project.module(path)
-                for node in walk(module) if module is not None else ():
-                    if (
-                        isinstance(node, nodes.ClassDef)
-                        and node is not cls
-                        and node not in found
-                        and cls in self.hierarchy(node).classes
-                    ):
-                        found.append(node)
+                for node in self.classes_in(self.project.module(path)):
+                    if node not in found and keep(node):
+                        found[node] = None
                         names.add(node.name)
-        self.project.memo[key] = found
-        return found
+        return list(found)
+
+    def classes_in(self, module: nodes.Module | None) -> list[nodes.ClassDef]:
+        if module is None:
+            return []
+        key = ("classes", module)
+        if key not in self.project.memo:
+            self.project.memo[key] = [n for n in walk(module) if isinstance(n, nodes.ClassDef)]
+        return self.project.memo[key]  # type: ignore[return-value]
 
     def defines_member(self, cls: nodes.ClassDef, name: str) -> bool:
         """True when a project class of the hierarchy defines a method/property ``name``."""

@@ -154,9 +154,10 @@ class Resolver:
             return None
         if isinstance(node, nodes.AssignName):
             parent = node.parent
-            if isinstance(parent, (nodes.Assign, nodes.AnnAssign)) and parent.value is not None:
-                if node in getattr(parent, "targets", [parent.target]) or node is getattr(parent, "target", None):
-                    return self.resolve(parent.value, depth + 1)
+            if isinstance(parent, nodes.Assign) and node in parent.targets:
+                return self.resolve(parent.value, depth + 1)
+            if isinstance(parent, nodes.AnnAssign) and parent.target is node and parent.value is not None:
+                return self.resolve(parent.value, depth + 1)
         return None
 
     def _module(self, modname: str, importer: nodes.NodeNG) -> Target:

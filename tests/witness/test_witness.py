@@ -51,18 +51,12 @@ def load(name: str):
 def trainer(tmp_path: Path, callbacks=(), **kwargs):
     import lightning as L
 
-    options = dict(
-        default_root_dir=tmp_path,
-        accelerator="cpu",
-        devices=1,
-        max_epochs=2,
-        logger=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        callbacks=list(callbacks),
-    )
-    options.update(kwargs)
-    return L.Trainer(**options)
+    sys.path.insert(0, str(CASES))
+    try:
+        from _data import quiet_trainer_options
+    finally:
+        sys.path.remove(str(CASES))
+    return L.Trainer(callbacks=list(callbacks), **{**quiet_trainer_options(tmp_path), **kwargs})
 
 
 def checkpoints(tmp_path: Path) -> list[Path]:
@@ -114,3 +108,42 @@ def test_ltn002_fixed_trains(tmp_path):
     run = trainer(tmp_path)
     run.fit(model)
     assert run.global_step == 8
+
+
+def test_ltn003_step_checkpoint_on_unlogged_metric_silently_saves_nothing(tmp_path):
+    assert lint("ltn003_bad.py") == expected("ltn003_bad.py") != []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = load("ltn003_bad.py").checkpoint_every_n_steps(tmp_path)
+    assert run.global_step == 8  # trained to the end...
+    assert checkpoints(tmp_path) == []  # ...and not one checkpoint...
+    assert not [w for w in caught if "ae_acc" in str(w.message)]  # ...and not one word about it
+
+
+def test_ltn003_fixed_step_checkpoint_saves(tmp_path):
+    assert lint("ltn003_fixed.py") == []
+    run = load("ltn003_fixed.py").checkpoint_every_n_steps(tmp_path)
+    assert run.global_step == 8
+    assert checkpoints(tmp_path) != []
+
+
+def test_ltn003_epoch_checkpoint_raises_after_first_validation(tmp_path):
+    from lightning.pytorch.utilities.exceptions import MisconfigurationException
+
+    with pytest.raises(MisconfigurationException, match="could not find the monitored key"):
+        load("ltn003_bad.py").checkpoint_on_validation(tmp_path)
+
+
+def test_ltn003_fixed_epoch_checkpoint_saves(tmp_path):
+    load("ltn003_fixed.py").checkpoint_on_validation(tmp_path)
+    assert checkpoints(tmp_path) != []
+
+
+def test_ltn003_early_stopping_raises(tmp_path):
+    with pytest.raises(RuntimeError, match="Early stopping conditioned on metric `val_los`"):
+        load("ltn003_bad.py").early_stopping(tmp_path)
+
+
+def test_ltn003_fixed_early_stopping_trains(tmp_path):
+    run = load("ltn003_fixed.py").early_stopping(tmp_path)
+    assert run.current_epoch == 2

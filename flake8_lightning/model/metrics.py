@@ -1,0 +1,357 @@
+"""Which metric names can reach Lightning's monitor candidates.
+
+A monitor (``ModelCheckpoint``, ``EarlyStopping``, ``ReduceLROnPlateau``) sees
+``trainer.callback_metrics``: what ``self.log``/``self.log_dict`` logged, with
+``name_step``/``name_epoch`` forks when a name is logged both per step and per
+epoch. Names sent only to a logger (``self.logger.experiment.add_scalar``)
+never get there.
+
+A ``Names`` value holds exact names, regular expressions for dynamic names
+(``f"{stage}_loss"`` becomes ``.*_loss``), and ``anything`` when some name is
+fully unknown. Unknown always means "could be the monitor": silence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+
+from flake8_lightning.model.lightning import Facts, is_self, methods, walk
+from flake8_lightning.model.names import bindings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+ANY = ".*"
+
+#: Hooks whose ``self.log`` defaults to on_step=True, on_epoch=False.
+STEP_HOOKS = frozenset(
+    {
+        "training_step",
+        "on_train_batch_start",
+        "on_train_batch_end",
+        "on_before_backward",
+        "on_after_backward",
+        "on_before_optimizer_step",
+        "on_before_zero_grad",
+        "optimizer_step",
+        "optimizer_zero_grad",
+    }
+)
+#: Hooks whose ``self.log`` defaults to on_step=False, on_epoch=True.
+EPOCH_HOOKS = frozenset(
+    {
+        "validation_step",
+        "test_step",
+        "on_validation_batch_start",
+        "on_validation_batch_end",
+        "on_test_batch_start",
+        "on_test_batch_end",
+        "on_train_start",
+        "on_validation_start",
+        "on_test_start",
+        "on_train_epoch_start",
+        "on_train_epoch_end",
+        "on_validation_epoch_start",
+        "on_validation_epoch_end",
+        "on_test_epoch_start",
+        "on_test_epoch_end",
+    }
+)
+#: Receivers of ``.log(...)`` that are never a LightningModule.
+NOT_MODULES = frozenset({"np", "numpy", "math", "cmath", "torch", "jnp", "tf", "logging", "logger", "log", "F", "mx"})
+LOGGER_CALLS = frozenset({"add_scalar", "add_scalars", "log_metrics", "log"})
+DATALOADER_SUFFIX = re.compile(r"/dataloader_idx_\d+$")
+
+
+@dataclass
+class Names:
+    """Metric names that may be logged."""
+
+    exact: set[str] = field(default_factory=set)
+    patterns: set[str] = field(default_factory=set)
+    logger_only: set[str] = field(default_factory=set)
+
+    @property
+    def anything(self) -> bool:
+        return ANY in self.patterns
+
+    def update(self, other: Names) -> None:
+        self.exact |= other.exact
+        self.patterns |= other.patterns
+        self.logger_only |= other.logger_only
+
+    def may_log(self, name: str) -> bool:
+        name = DATALOADER_SUFFIX.sub("", name)
+        return name in self.exact or any(re.fullmatch(p, name, re.DOTALL) for p in self.patterns)
+
+    def add(self, pattern: str | None, forks: Iterable[str] = ()) -> None:
+        """Add an exact name (``pattern`` is a plain string) or a regex (``None`` = anything)."""
+        if pattern is None:
+            self.patterns.add(ANY)
+            return
+        if isinstance(pattern, _Regex):
+            self.patterns.add(str(pattern))
+            self.patterns.update(str(pattern) + re.escape(f) for f in forks)
+        else:
+            self.exact.add(pattern)
+            self.exact.update(pattern + f for f in forks)
+
+
+class _Regex(str):
+    """A name pattern that is a regular expression, not a literal name."""
+
+
+def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
+    """A literal name, a ``_Regex`` for a dynamic one, or None when nothing is known."""
+    if expr is None:
+        return None
+    if isinstance(expr, nodes.Const):
+        return expr.value if isinstance(expr.value, str) else None
+    if isinstance(expr, nodes.JoinedStr):
+        parts = []
+        for value in expr.values:
+            part = name_pattern(value, facts) if isinstance(value, nodes.Const) else None
+            if isinstance(value, nodes.FormattedValue):
+                part = name_pattern(value.value, facts)
+                if part is not None and not isinstance(part, _Regex) and value.format_spec is None:
+                    parts.append(re.escape(part))
+                    continue
+                part = None
+            parts.append(ANY if part is None else re.escape(part))
+        return _collapse(parts)
+    if isinstance(expr, nodes.BinOp):
+        if expr.op == "+":
+            left, right = name_pattern(expr.left, facts), name_pattern(expr.right, facts)
+            return _collapse([_as_regex(left), _as_regex(right)])
+        if expr.op == "%":
+            template = name_pattern(expr.left, facts)
+            if template is not None and not isinstance(template, _Regex):
+                return _template(template, r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
+        return None
+    if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Attribute) and expr.func.attrname == "format":
+        template = name_pattern(expr.func.expr, facts)
+        if template is not None and not isinstance(template, _Regex):
+            return _template(template, r"\{[^{}]*\}")
+        return None
+    if isinstance(expr, (nodes.Name, nodes.Attribute)):
+        target = facts.resolver.resolve(expr)
+        if isinstance(target, nodes.Const) and isinstance(target.value, str):
+            return target.value
+    return None
+
+
+def _as_regex(part: str | None) -> str:
+    if part is None:
+        return ANY
+    return str(part) if isinstance(part, _Regex) else re.escape(part)
+
+
+def _collapse(parts: list[str]) -> str | None:
+    regex = "".join(parts)
+    if re.fullmatch(r"(?:\.\*)+", regex):
+        return None
+    return _Regex(regex)
+
+
+def _template(template: str, placeholder: str) -> str | None:
+    """``"val_%s" % x`` or ``"val_{}".format(x)``: placeholders become wildcards."""
+    pieces = re.split(placeholder, template)
+    if len(pieces) == 1:
+        return template
+    return _collapse([ANY.join(re.escape(p) for p in pieces)])
+
+
+def _flag(call: nodes.Call, name: str) -> bool | None:
+    """A constant boolean keyword of a ``log`` call; None when absent."""
+    for keyword in call.keywords or []:
+        if keyword.arg == name:
+            value = keyword.value
+            return value.value if isinstance(value, nodes.Const) and isinstance(value.value, bool) else ...
+    return None
+
+
+def forks(call: nodes.Call, hook: str) -> list[str]:
+    """The ``_step``/``_epoch`` names a ``log`` call also makes reach callback metrics."""
+    on_step, on_epoch = _flag(call, "on_step"), _flag(call, "on_epoch")
+    if on_step is None:
+        on_step = True if hook in STEP_HOOKS else False if hook in EPOCH_HOOKS else ...
+    if on_epoch is None:
+        on_epoch = False if hook in STEP_HOOKS else True if hook in EPOCH_HOOKS else ...
+    if on_step is False or on_epoch is False:
+        return []
+    evaluation = hook.startswith(("validation", "test", "on_validation", "on_test"))
+    return ["_epoch"] if evaluation else ["_step", "_epoch"]
+
+
+def _argument(call: nodes.Call, position: int, keyword: str) -> nodes.NodeNG | None:
+    if len(call.args) > position and not any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
+        return call.args[position]
+    for kw in call.keywords or []:
+        if kw.arg == keyword:
+            return kw.value
+    return None
+
+
+def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[str | None]:
+    """Key patterns of a dict expression passed to ``log_dict``/``log_metrics``."""
+    if expr is None or depth > 5:
+        return [None]
+    if isinstance(expr, nodes.Dict):
+        return [None if isinstance(k, nodes.DictUnpack) else name_pattern(k, facts) for k, _ in expr.items]
+    if isinstance(expr, nodes.DictComp):
+        return [name_pattern(expr.key, facts)]
+    if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Name) and expr.func.name == "dict":
+        if expr.args:
+            return [None]
+        return [kw.arg if kw.arg else None for kw in expr.keywords or []]
+    if isinstance(expr, nodes.Name):
+        return _local_dict_keys(expr, facts, depth)
+    return [None]
+
+
+def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | None]:
+    """Keys of a dict built up in the same function: literal, ``d[k] = v``, ``d.update(...)``."""
+    found = bindings(name, name.name)
+    scope = name.scope()
+    keys: list[str | None] = []
+    for binding in found:
+        if not isinstance(binding, nodes.AssignName) or binding.scope() is not scope:
+            return [None]
+        parent = binding.parent
+        if not isinstance(parent, (nodes.Assign, nodes.AnnAssign)) or parent.value is None:
+            return [None]
+        keys.extend(dict_keys(parent.value, facts, depth + 1))
+    for node in walk(scope):
+        if isinstance(node, nodes.Subscript) and isinstance(node.value, nodes.Name) and node.value.name == name.name:
+            if isinstance(node.parent, (nodes.Assign, nodes.AugAssign)) and node is not getattr(node.parent, "value", None):
+                keys.append(name_pattern(node.slice, facts))
+        elif (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and isinstance(node.func.expr, nodes.Name)
+            and node.func.expr.name == name.name
+            and node.func.attrname in {"update", "setdefault", "__setitem__"}
+        ):
+            if node.func.attrname == "update":
+                for arg in node.args:
+                    keys.extend(dict_keys(arg, facts, depth + 1))
+                keys.extend(kw.arg for kw in node.keywords or [])
+            else:
+                keys.append(name_pattern(node.args[0], facts) if node.args else None)
+        elif isinstance(node, nodes.AugAssign) and isinstance(node.target, nodes.AssignName) and node.target.name == name.name:
+            keys.extend(dict_keys(node.value, facts, depth + 1))
+    return keys
+
+
+def _logged_by_call(call: nodes.Call, hook: str, facts: Facts, into: Names) -> None:
+    """Add what one ``<module>.log(...)``/``<module>.log_dict(...)`` call logs."""
+    attr = call.func.attrname
+    if attr == "log":
+        into.add(name_pattern(_argument(call, 0, "name"), facts), forks(call, hook))
+    else:
+        for key in dict_keys(_argument(call, 0, "dictionary"), facts):
+            into.add(key, forks(call, hook))
+
+
+def _logger_only(call: nodes.Call, facts: Facts, into: Names) -> None:
+    """``self.logger.experiment.add_scalar("x", ...)``, ``self.logger.log_metrics({...})``."""
+    attr = call.func.attrname
+    if attr in {"add_scalar", "add_scalars"}:
+        name = name_pattern(_argument(call, 0, "tag"), facts)
+        if name is not None and not isinstance(name, _Regex):
+            into.logger_only.add(name)
+    else:
+        for key in dict_keys(_argument(call, 0, "metrics"), facts):
+            if key is not None and not isinstance(key, _Regex):
+                into.logger_only.add(key)
+
+
+def _reaches_logger(expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+    """``self.logger``, ``self.logger.experiment``, ``self.loggers[0]...``."""
+    while isinstance(expr, (nodes.Attribute, nodes.Subscript)):
+        inner = expr.expr if isinstance(expr, nodes.Attribute) else expr.value
+        if isinstance(expr, nodes.Attribute) and expr.attrname in {"logger", "loggers"} and is_self(inner, method):
+            return True
+        expr = inner
+    return False
+
+
+class MetricFacts:
+    """Logged names per LightningModule, and names project helpers log on any module."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self._classes: dict[nodes.ClassDef, Names] = {}
+        self._helpers: Names | None = None
+
+    @classmethod
+    def of(cls, facts: Facts) -> MetricFacts:
+        found = facts.project.memo.get(cls)
+        if found is None:
+            found = facts.project.memo[cls] = cls(facts)
+        return found  # type: ignore[return-value]
+
+    def logged_by(self, cls: nodes.ClassDef) -> Names:
+        """Everything ``cls`` and its hierarchy log (``anything`` when unknowable)."""
+        cached = self._classes.get(cls)
+        if cached is None:
+            cached = self._classes[cls] = self._compute(cls)
+        return cached
+
+    def _compute(self, cls: nodes.ClassDef) -> Names:
+        names = Names()
+        hierarchy = self.facts.hierarchy(cls)
+        if not hierarchy.only_neutral_externals or self.facts.defines_member(cls, "log") or self.facts.defines_member(cls, "log_dict"):
+            names.add(None)  # a base from outside the project, or a custom log(): anything
+            return names
+        for klass in hierarchy.classes:
+            for method in methods(klass):
+                for node in walk(method):
+                    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+                        continue
+                    receiver = node.func.expr
+                    if node.func.attrname in {"log", "log_dict"} and is_self(receiver, method):
+                        _logged_by_call(node, method.name, self.facts, names)
+                    elif node.func.attrname in LOGGER_CALLS and _reaches_logger(receiver, method):
+                        _logger_only(node, self.facts, names)
+        return names
+
+    def helpers(self) -> Names:
+        """Names logged through a module handed to project code: Callbacks' ``pl_module.log``."""
+        if self._helpers is None:
+            self._helpers = Names()
+            project = self.facts.project
+            for path in project.files_matching(_HELPER_LOG):
+                if all(root in NOT_MODULES for root in _HELPER_LOG.findall(project.text(path) or "")):
+                    continue
+                module = project.module(path)
+                for node in walk(module) if module is not None else ():
+                    if self._is_helper_log(node):
+                        _logged_by_call(node, _hook_of(node), self.facts, self._helpers)
+        return self._helpers
+
+    @staticmethod
+    def _is_helper_log(node: nodes.NodeNG) -> bool:
+        if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+            return False
+        if node.func.attrname not in {"log", "log_dict"}:
+            return False
+        receiver = node.func.expr
+        if isinstance(receiver, nodes.Name):
+            if receiver.name == "self" or receiver.name in NOT_MODULES:
+                return False
+            return not any(isinstance(b, (nodes.Import, nodes.ImportFrom)) for b in bindings(receiver, receiver.name))
+        # trainer.lightning_module.log(...), self.model.log(...): not a logger, not self
+        return isinstance(receiver, nodes.Attribute) and receiver.attrname not in {"logger", "experiment", "loggers"}
+
+
+_HELPER_LOG = re.compile(r"\b(\w+)(?:\.\w+)*\.log(?:_dict)?\(")
+
+
+def _hook_of(node: nodes.NodeNG) -> str:
+    frame = node.frame()
+    return frame.name if isinstance(frame, nodes.FunctionDef) else ""

@@ -1,0 +1,253 @@
+"""LTN003: a checkpoint, early-stopping or scheduler monitor names a metric never logged."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+
+from flake8_lightning.model.lightning import Mode, enclosing_method, is_lightning_class
+from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
+from flake8_lightning.model.names import bindings
+from flake8_lightning.registry import Rule, register
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+#: Callback class -> position of ``monitor`` in its signature.
+MONITOR_POSITION = {"ModelCheckpoint": 2, "EarlyStopping": 0}
+#: Names ModelCheckpoint can monitor without anything logging them.
+CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
+RUN_METHODS = frozenset({"fit", "validate", "test"})
+
+
+@register
+class MonitorNeverLogged(Rule):
+    """A ``monitor`` names a metric that no ``self.log`` call can produce.
+
+    ## What it does
+    Checks the ``monitor`` of ``ModelCheckpoint`` and ``EarlyStopping`` (any
+    import form, project subclasses, ``configure_callbacks``) and the
+    ``"monitor"`` of a scheduler config returned by ``configure_optimizers``.
+    It reports a monitor that no ``self.log``/``self.log_dict`` call of the
+    LightningModule(s) it applies to can produce, nor any project Callback's
+    ``pl_module.log``. The module is the enclosing class for scheduler monitors
+    and ``configure_callbacks``; otherwise the model passed to
+    ``trainer.fit``/``validate``/``test`` in the same scope, resolved across
+    files; otherwise every LightningModule of the project. Lightning's
+    ``name_step``/``name_epoch`` forks and ModelCheckpoint's ``epoch`` and
+    ``step`` count as logged.
+
+    ## Why is this bad?
+    With ``ModelCheckpoint(monitor="val_acc", every_n_train_steps=...)`` and no
+    validation, Lightning 2.x trains to the end, saves no checkpoint and says
+    nothing. Otherwise it raises ``could not find the monitored key`` only at
+    the end of the first validation epoch, after hours of training;
+    EarlyStopping raises ``RuntimeError: Early stopping conditioned on metric
+    ... which is not available`` and ReduceLROnPlateau fails when it steps.
+    ``fast_dev_run`` skips these checks, so it does not catch the typo.
+
+    ## Example
+    ```python
+    # model.py
+    class Model(L.LightningModule):
+        def validation_step(self, batch, batch_idx):
+            self.log("val_accuracy", self.accuracy(batch))
+
+    # train.py
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_acc", mode="max")])
+    trainer.fit(Model())
+    ```
+
+    ## Use instead
+    ```python
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")])
+    ```
+
+    ## Known limits
+    A dynamic logged name (f-string, ``%``/``format``, concatenation, a
+    variable, ``log_dict`` of a MetricCollection) silences every monitor it
+    could match. A monitor that is not a constant, a model that cannot be
+    resolved or comes from an installed library, and a module with a base
+    class from outside the project are not checked. Metrics returned in the
+    pre-2.0 ``{"log": ...}`` dict are not logged, and are reported.
+    """
+
+    code = "LTN003"
+    name = "monitor-never-logged"
+    message = "monitor '{monitor}' is never logged with self.log, so {effect}; {fix}"
+    logger_message = (
+        "monitor '{monitor}' only reaches the logger, never self.log, so {effect}; "
+        "log it with self.log('{monitor}', ...)"
+    )
+    tokens = ("monitor",)
+
+    # -- monitor sites ------------------------------------------------------------
+
+    def visit_Call(self, node: nodes.Call) -> None:
+        found = self._callback_kind(node.func)
+        if found is None:
+            return
+        kind, positional = found
+        monitor = _argument(node, MONITOR_POSITION[kind] if positional else None, "monitor")
+        if monitor is None:
+            return
+        owner = enclosing_method(node)
+        if owner is not None and owner[1].name == "configure_callbacks":
+            classes = [owner[0]] if self.ctx.facts.is_lightning_module(owner[0]) else None
+        else:
+            classes = self._trained_classes(node)
+        if kind == "ModelCheckpoint":
+            self._check(monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
+        else:
+            self._check(monitor, classes, frozenset(), "fit fails at the first validation end")
+
+    def visit_Dict(self, node: nodes.Dict) -> None:
+        keys = {k.value: v for k, v in node.items if isinstance(k, nodes.Const) and isinstance(k.value, str)}
+        if "monitor" not in keys or not ({"scheduler", "lr_scheduler"} & keys.keys()):
+            return
+        owner = enclosing_method(node)
+        if owner is None or owner[1].name != "configure_optimizers":
+            return
+        cls = owner[0]
+        facts = self.ctx.facts
+        # Under manual optimization Lightning ignores scheduler monitors (a warning only).
+        if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
+            return
+        self._check(keys["monitor"], [cls], frozenset(), "the scheduler fails when it steps")
+
+    # -- the check ------------------------------------------------------------------
+
+    def _check(self, monitor: nodes.NodeNG, classes: list[nodes.ClassDef] | None, builtins, effect: str) -> None:  # noqa: ANN001
+        name = name_pattern(monitor, self.ctx.facts)
+        if type(name) is not str or not classes:
+            return  # not a constant (a config value, a parameter, None), or nothing to check against
+        metrics = MetricFacts.of(self.ctx.facts)
+        logged = Names()
+        for cls in classes:
+            logged.update(metrics.logged_by(cls))
+        logged.update(metrics.helpers())
+        if name in builtins or logged.anything or logged.may_log(name):
+            return
+        if name in logged.logger_only:
+            self.report(monitor, self.logger_message, monitor=name, effect=effect)
+            return
+        close = difflib.get_close_matches(name, sorted(logged.exact), n=1, cutoff=0.6)
+        fix = f"did you mean '{close[0]}'?" if close else f"log it with self.log('{name}', ...)"
+        self.report(monitor, monitor=name, effect=effect, fix=fix)
+
+    # -- which module a monitor applies to --------------------------------------------
+
+    def _callback_kind(self, func: nodes.NodeNG) -> tuple[str, bool] | None:
+        """("ModelCheckpoint" or "EarlyStopping", whether positional arguments are known)."""
+        target = self.ctx.facts.resolver.resolve(func)
+        if isinstance(target, nodes.ClassDef):
+            hierarchy = self.ctx.facts.hierarchy(target)
+            for kind in MONITOR_POSITION:
+                if hierarchy.is_(kind):
+                    # A subclass with its own __init__ may reorder positional arguments.
+                    return kind, not any("__init__" in c.locals for c in hierarchy.classes)
+            return None
+        qualname = getattr(target, "qualname", None)
+        for kind in MONITOR_POSITION:
+            if qualname and is_lightning_class(qualname, kind):
+                return kind, True
+        return None
+
+    def _trained_classes(self, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
+        """The classes trained with callbacks built at ``node``; None means unknown."""
+        scope = _run_scope(node)
+        models = list(self._run_models(scope))
+        if not models:
+            found = self.ctx.facts.lightning_modules()
+            return found or None
+        classes: list[nodes.ClassDef] = []
+        for model in models:
+            resolved = self._model_classes(model)
+            if resolved is None:
+                return None
+            classes.extend(resolved)
+        return classes
+
+    def _run_models(self, scope: nodes.NodeNG) -> Iterator[nodes.NodeNG | None]:
+        """Model arguments of ``trainer.fit/validate/test`` and ``LightningCLI`` in ``scope``."""
+        resolver = self.ctx.facts.resolver
+        for node in _same_scope(scope):
+            if not isinstance(node, nodes.Call):
+                continue
+            func = node.func
+            if isinstance(func, nodes.Attribute) and func.attrname in RUN_METHODS and self._is_trainer(func.expr):
+                yield _argument(node, 0, "model")
+            else:
+                qualname = resolver.qualname(func)
+                if qualname and is_lightning_class(qualname, "LightningCLI"):
+                    yield _argument(node, 0, "model_class")
+
+    def _is_trainer(self, expr: nodes.NodeNG) -> bool:
+        if isinstance(expr, nodes.Call):
+            target = self.ctx.facts.resolver.resolve(expr.func)
+            if isinstance(target, nodes.ClassDef):
+                return self.ctx.facts.hierarchy(target).is_("Trainer")
+            return is_lightning_class(getattr(target, "qualname", ""), "Trainer")
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            return bool(found) and all(
+                isinstance(b, nodes.AssignName)
+                and isinstance(b.parent, nodes.Assign)
+                and self._is_trainer(b.parent.value)
+                for b in found
+            )
+        return False
+
+    def _model_classes(self, expr: nodes.NodeNG | None, depth: int = 0) -> list[nodes.ClassDef] | None:
+        """The project LightningModule classes ``expr`` may be an instance (or class) of."""
+        if expr is None or depth > 8:
+            return None
+        facts = self.ctx.facts
+        if isinstance(expr, nodes.Call):
+            func = expr.func
+            if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
+                func = func.expr
+            return self._model_classes(func, depth + 1) if not isinstance(func, nodes.Call) else None
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
+                classes: list[nodes.ClassDef] = []
+                for binding in found:
+                    resolved = self._model_classes(binding.parent.value, depth + 1)
+                    if resolved is None:
+                        return None
+                    classes.extend(resolved)
+                return classes
+        target = facts.resolver.resolve(expr)
+        if isinstance(target, nodes.ClassDef) and facts.is_lightning_module(target):
+            return [target]
+        return None
+
+
+def _argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
+    for kw in call.keywords or []:
+        if kw.arg == keyword:
+            return kw.value
+    if position is None or any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
+        return None
+    return call.args[position] if len(call.args) > position else None
+
+
+def _run_scope(node: nodes.NodeNG) -> nodes.NodeNG:
+    """The function (or module) whose statements build and run the trainer."""
+    current = node.parent
+    while current is not None and not isinstance(current, (nodes.FunctionDef, nodes.Module)):
+        current = current.parent
+    return current if current is not None else node.root()
+
+
+def _same_scope(scope: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """Nodes of ``scope`` outside nested functions and classes."""
+    stack = list(scope.get_children())
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (nodes.FunctionDef, nodes.ClassDef, nodes.Lambda)):
+            stack.extend(node.get_children())
