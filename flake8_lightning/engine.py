@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -41,10 +42,17 @@ def analyse(path: str, source: str, config: Config) -> list[Finding]:
     """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved)."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    parsed = Project.parsed_modules
     try:
         return _analyse(path, source, config)
     finally:
         sys.setrecursionlimit(limit)
+        if Project.parsed_modules != parsed:
+            # The project caches keep astroid trees (millions of objects) alive
+            # for the rest of the process. Left to the cyclic GC, every later
+            # collection in flake8's other checkers walks them again: +14% on
+            # NeMo. Frozen, they are skipped; they were never garbage anyway.
+            gc.freeze()
 
 
 def _analyse(path: str, source: str, config: Config) -> list[Finding]:

@@ -85,6 +85,8 @@ class Project:
     """One project's files and parsed modules, shared by every file of a process."""
 
     _instances: ClassVar[dict[tuple[str, tuple[str, ...]], Project]] = {}
+    #: How many modules this process has parsed, across projects.
+    parsed_modules: ClassVar[int] = 0
 
     def __init__(self, root: str, extra_roots: tuple[str, ...]) -> None:
         self.root = root
@@ -154,12 +156,14 @@ class Project:
         if self._texts.get(path) == source and self._modules.get(path) is not None:
             return self._modules[path]  # already parsed from identical text
         module = build_module(source, module_name(path), path)
+        Project.parsed_modules += 1
         self._texts[path] = source
         self._modules[path] = module
         return module
 
     @staticmethod
     def _build(text: str, path: str) -> nodes.Module | None:
+        Project.parsed_modules += 1
         try:
             return build_module(text, module_name(path), path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):

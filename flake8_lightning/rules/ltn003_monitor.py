@@ -86,6 +86,8 @@ class MonitorNeverLogged(Rule):
     # -- monitor sites ------------------------------------------------------------
 
     def visit_Call(self, node: nodes.Call) -> None:
+        if not _may_be_monitor_site(node):
+            return
         found = self._callback_kind(node.func)
         if found is None:
             return
@@ -185,8 +187,12 @@ class MonitorNeverLogged(Rule):
                     yield _argument(node, 0, "model_class")
 
     def _is_trainer(self, expr: nodes.NodeNG) -> bool:
+        """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
         if isinstance(expr, nodes.Call):
-            target = self.ctx.facts.resolver.resolve(expr.func)
+            func = expr.func
+            if isinstance(func, nodes.Attribute) and func.attrname.startswith("from_"):
+                func = func.expr  # a classmethod constructor
+            target = self.ctx.facts.resolver.resolve(func)
             if isinstance(target, nodes.ClassDef):
                 return self.ctx.facts.hierarchy(target).is_("Trainer")
             return is_lightning_class(getattr(target, "qualname", ""), "Trainer")
@@ -224,6 +230,15 @@ class MonitorNeverLogged(Rule):
         if isinstance(target, nodes.ClassDef) and facts.is_lightning_module(target):
             return [target]
         return None
+
+
+def _may_be_monitor_site(call: nodes.Call) -> bool:
+    """Cheap syntactic test before resolving the callee: a ``monitor=`` keyword or a callback name."""
+    if any(kw.arg == "monitor" for kw in call.keywords or []):
+        return True
+    func = call.func
+    name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "")
+    return name.endswith(("Checkpoint", "Stopping"))
 
 
 def _argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
