@@ -22,9 +22,18 @@ if TYPE_CHECKING:
 PREFILTER_TOKENS = (
     ".step(",
     ".zero_grad(",
+    ".backward(",
     "manual_backward",
     "automatic_optimization",
     "monitor",
+    "ModelCheckpoint",
+    "EarlyStopping",
+    "monitor=",
+    "configure_optimizers",
+    "def on_",
+    "_step",
+    "_epoch",
+    "_batch",
 )
 
 
@@ -45,7 +54,10 @@ class Checker:
 
     @classmethod
     def parse_options(cls, options) -> None:  # noqa: ANN001
-        cls.config = from_options(options)
+        try:
+            cls.config = from_options(options)
+        except ValueError as exc:  # a clear message, not a traceback
+            raise SystemExit(f"flake8-lightning: {exc}") from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -11,6 +12,8 @@ class Config:
 
     #: Extra folders to resolve the project's imports from (like pylint's source-roots).
     source_roots: tuple[str, ...] = ()
+    #: The Lightning version the project targets ("2", "1.9"); None infers it.
+    lightning_version: str | None = None
 
 
 def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManager
@@ -27,8 +30,23 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
     )
 
 
+    option_manager.add_option(
+        "--lightning-version",
+        default=None,
+        parse_from_config=True,
+        help=(
+            "The Lightning version the project targets, e.g. 2 or 1.9, for the rules "
+            "about removed APIs. (Default: inferred from `import lightning` or a "
+            "pytorch-lightning pin in the project's metadata; 2 when nothing says)"
+        ),
+    )
+
+
 def from_options(options) -> Config:  # noqa: ANN001 - argparse.Namespace
     roots = getattr(options, "lightning_source_roots", None) or ()
     if isinstance(roots, str):
         roots = [r.strip() for r in roots.split(",")]
-    return Config(source_roots=tuple(r for r in roots if r))
+    version = getattr(options, "lightning_version", None) or None
+    if version is not None and not re.fullmatch(r"\d+(\.\d+)*", str(version)):
+        raise ValueError(f"--lightning-version must look like 2 or 1.9, not {version!r}")
+    return Config(source_roots=tuple(r for r in roots if r), lightning_version=version)

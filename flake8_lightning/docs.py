@@ -17,7 +17,7 @@ def render(code: str) -> str:
     rule = RULES[code]
     doc = inspect.cleandoc(rule.__doc__ or "")
     title, _, body = doc.partition("\n")
-    example = rule.message.format_map(_Example())
+    example = rule.message.format_map(_Example(code=code))
     return (
         f"# {code} `{rule.name}`\n\n{title}\n{body.rstrip()}\n\n"
         f"## Message\n```\n{code} {example}\n```\n\n"
@@ -27,7 +27,9 @@ def render(code: str) -> str:
 
 class _Example(dict):
     def __missing__(self, key: str) -> str:
-        return {"expr": "self.optimizer"}.get(key, f"<{key}>")
+        return {"expr": "loss" if self.get("code") == "LTN101" else "self.optimizer", "receiver": "loss"}.get(
+            key, f"<{key}>"
+        )
 
 
 def generated(root: Path) -> dict[Path, str]:

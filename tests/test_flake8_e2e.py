@@ -145,7 +145,7 @@ def test_stdin_monitor_checked_against_model_in_another_file(project):
     train = (
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "from model import Net\n\n"
-        "Trainer(callbacks=[ModelCheckpoint(monitor='{name}')]).fit(Net())\n"
+        "Trainer(callbacks=[ModelCheckpoint(monitor='{name}', mode='max')]).fit(Net())\n"
     )
     (project / "train.py").write_text(train.format(name="val_accuracy"))  # saved: fine
     result = flake8("--stdin-display-name=train.py", "-", cwd=project, stdin=train.format(name="val_acc"))
@@ -153,3 +153,13 @@ def test_stdin_monitor_checked_against_model_in_another_file(project):
         "train.py:5:44: LTN003 monitor 'val_acc' is never logged with self.log, so no checkpoint "
         "is saved or fit fails; did you mean 'val_accuracy'?"
     ]
+
+
+def test_every_rule_fires_in_the_bundled_examples():
+    from flake8_lightning.registry import RULES
+
+    root = Path(__file__).resolve().parent.parent
+    result = flake8("examples/", cwd=root)
+    fired = {line.split(" ")[1] for line in result.stdout.splitlines()}
+    assert fired == set(RULES), f"examples do not show {set(RULES) - fired}"
+    assert result.stderr == ""

@@ -29,7 +29,7 @@ def test_messages_are_one_line_ending_with_the_fix():
     for code, rule in RULES.items():
         for message in [rule.message, *(v for k, v in vars(rule).items() if k.endswith("_message"))]:
             assert "\n" not in message and len(message) < 160, code
-            assert re.search(r"; (use|set|move|log|did you mean|\{fix\})", message), f"{code}: {message}"
+            assert re.search(r"; (use|set|move|log|call|did you mean|\{fix\})", message), f"{code}: {message}"
 
 
 def test_generated_docs_are_fresh():

@@ -17,7 +17,8 @@ def main():
         callbacks=[
             # The model logs "val_accuracy": this never saves, then fails (LTN003).
             ModelCheckpoint(monitor="val_acc", mode="max"),
-            EarlyStopping(monitor="train_loss", patience=3),
+            # Accuracy with the default mode="min": stops when the model improves (LTN105).
+            EarlyStopping(monitor="val_accuracy", patience=3),
         ],
     )
     trainer.fit(model, data, data)

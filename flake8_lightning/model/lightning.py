@@ -130,6 +130,16 @@ def enclosing_method(node: nodes.NodeNG) -> tuple[nodes.ClassDef, nodes.Function
     return None
 
 
+def argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
+    """A call's argument by keyword, else by position (None when unknowable or absent)."""
+    for kw in call.keywords or []:
+        if kw.arg == keyword:
+            return kw.value
+    if position is None or any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
+        return None
+    return call.args[position] if len(call.args) > position else None
+
+
 _UNKNOWN = object()
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
-from flake8_lightning.model.lightning import Facts, is_self, methods, walk
+from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
 
 if TYPE_CHECKING:
@@ -187,15 +187,6 @@ def forks(call: nodes.Call, hook: str) -> list[str]:
     return ["_epoch"] if evaluation else ["_step", "_epoch"]
 
 
-def _argument(call: nodes.Call, position: int, keyword: str) -> nodes.NodeNG | None:
-    if len(call.args) > position and not any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
-        return call.args[position]
-    for kw in call.keywords or []:
-        if kw.arg == keyword:
-            return kw.value
-    return None
-
-
 def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[str | None]:
     """Key patterns of a dict expression passed to ``log_dict``/``log_metrics``."""
     if expr is None or depth > 5:
@@ -251,9 +242,9 @@ def _logged_by_call(call: nodes.Call, hook: str, facts: Facts, into: Names) -> N
     """Add what one ``<module>.log(...)``/``<module>.log_dict(...)`` call logs."""
     attr = call.func.attrname
     if attr == "log":
-        into.add(name_pattern(_argument(call, 0, "name"), facts), forks(call, hook))
+        into.add(name_pattern(argument(call, 0, "name"), facts), forks(call, hook))
     else:
-        for key in dict_keys(_argument(call, 0, "dictionary"), facts):
+        for key in dict_keys(argument(call, 0, "dictionary"), facts):
             into.add(key, forks(call, hook))
 
 
@@ -261,11 +252,11 @@ def _logger_only(call: nodes.Call, facts: Facts, into: Names) -> None:
     """``self.logger.experiment.add_scalar("x", ...)``, ``self.logger.log_metrics({...})``."""
     attr = call.func.attrname
     if attr in {"add_scalar", "add_scalars"}:
-        name = name_pattern(_argument(call, 0, "tag"), facts)
+        name = name_pattern(argument(call, 0, "tag"), facts)
         if name is not None and not isinstance(name, _Regex):
             into.logger_only.add(name)
     else:
-        for key in dict_keys(_argument(call, 0, "metrics"), facts):
+        for key in dict_keys(argument(call, 0, "metrics"), facts):
             if key is not None and not isinstance(key, _Regex):
                 into.logger_only.add(key)
 

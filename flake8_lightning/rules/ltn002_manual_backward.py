@@ -77,7 +77,7 @@ class ManualBackwardInAutomatic(Rule):
         facts = self.ctx.facts
         if facts.defines_member(cls, "manual_backward"):
             return
-        if _certainly_automatic(facts, cls):
+        if certainly_automatic(facts, cls):
             self.report(node)
 
     def visit_AssignAttr(self, node: nodes.AssignAttr) -> None:
@@ -89,11 +89,11 @@ class ManualBackwardInAutomatic(Rule):
         found = enclosing_method(node)
         if found is None or not is_self(node.expr, found[1]) or not Facts.misplaced(node):
             return
-        if _certainly_automatic(self.ctx.facts, found[0]):
+        if certainly_automatic(self.ctx.facts, found[0]):
             self.report(node, self.misplaced_message)
 
 
-def _certainly_automatic(facts: Facts, cls: nodes.ClassDef) -> bool:
+def certainly_automatic(facts: Facts, cls: nodes.ClassDef) -> bool:
     """A LightningModule that, with its project subclasses, is certainly automatic."""
     if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
         return False

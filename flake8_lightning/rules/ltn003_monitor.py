@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
-from flake8_lightning.model.lightning import Mode, enclosing_method, is_lightning_class
+from flake8_lightning.model.callbacks import monitor_site
+from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
 from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
 from flake8_lightning.model.names import bindings
 from flake8_lightning.registry import Rule, register
@@ -15,8 +16,6 @@ from flake8_lightning.registry import Rule, register
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-#: Callback class -> position of ``monitor`` in its signature.
-MONITOR_POSITION = {"ModelCheckpoint": 2, "EarlyStopping": 0}
 #: Names ModelCheckpoint can monitor without anything logging them.
 CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
 RUN_METHODS = frozenset({"fit", "validate", "test"})
@@ -86,24 +85,18 @@ class MonitorNeverLogged(Rule):
     # -- monitor sites ------------------------------------------------------------
 
     def visit_Call(self, node: nodes.Call) -> None:
-        if not _may_be_monitor_site(node):
-            return
-        found = self._callback_kind(node.func)
-        if found is None:
-            return
-        kind, positional = found
-        monitor = _argument(node, MONITOR_POSITION[kind] if positional else None, "monitor")
-        if monitor is None:
+        site = monitor_site(node, self.ctx.facts)
+        if site is None or site.monitor is None:
             return
         owner = enclosing_method(node)
         if owner is not None and owner[1].name == "configure_callbacks":
             classes = [owner[0]] if self.ctx.facts.is_lightning_module(owner[0]) else None
         else:
             classes = self._trained_classes(node)
-        if kind == "ModelCheckpoint":
-            self._check(monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
+        if site.kind == "ModelCheckpoint":
+            self._check(site.monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
         else:
-            self._check(monitor, classes, frozenset(), "fit fails at the first validation end")
+            self._check(site.monitor, classes, frozenset(), "fit fails at the first validation end")
 
     def visit_Dict(self, node: nodes.Dict) -> None:
         keys = {k.value: v for k, v in node.items if isinstance(k, nodes.Const) and isinstance(k.value, str)}
@@ -141,22 +134,6 @@ class MonitorNeverLogged(Rule):
 
     # -- which module a monitor applies to --------------------------------------------
 
-    def _callback_kind(self, func: nodes.NodeNG) -> tuple[str, bool] | None:
-        """("ModelCheckpoint" or "EarlyStopping", whether positional arguments are known)."""
-        target = self.ctx.facts.resolver.resolve(func)
-        if isinstance(target, nodes.ClassDef):
-            hierarchy = self.ctx.facts.hierarchy(target)
-            for kind in MONITOR_POSITION:
-                if hierarchy.is_(kind):
-                    # A subclass with its own __init__ may reorder positional arguments.
-                    return kind, not any("__init__" in c.locals for c in hierarchy.classes)
-            return None
-        qualname = getattr(target, "qualname", None)
-        for kind in MONITOR_POSITION:
-            if qualname and is_lightning_class(qualname, kind):
-                return kind, True
-        return None
-
     def _trained_classes(self, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
         """The classes trained with callbacks built at ``node``; None means unknown."""
         scope = _run_scope(node)
@@ -180,11 +157,11 @@ class MonitorNeverLogged(Rule):
                 continue
             func = node.func
             if isinstance(func, nodes.Attribute) and func.attrname in RUN_METHODS and self._is_trainer(func.expr):
-                yield _argument(node, 0, "model")
+                yield argument(node, 0, "model")
             else:
                 qualname = resolver.qualname(func)
                 if qualname and is_lightning_class(qualname, "LightningCLI"):
-                    yield _argument(node, 0, "model_class")
+                    yield argument(node, 0, "model_class")
 
     def _is_trainer(self, expr: nodes.NodeNG) -> bool:
         """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
@@ -230,24 +207,6 @@ class MonitorNeverLogged(Rule):
         if isinstance(target, nodes.ClassDef) and facts.is_lightning_module(target):
             return [target]
         return None
-
-
-def _may_be_monitor_site(call: nodes.Call) -> bool:
-    """Cheap syntactic test before resolving the callee: a ``monitor=`` keyword or a callback name."""
-    if any(kw.arg == "monitor" for kw in call.keywords or []):
-        return True
-    func = call.func
-    name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "")
-    return name.endswith(("Checkpoint", "Stopping"))
-
-
-def _argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
-    for kw in call.keywords or []:
-        if kw.arg == keyword:
-            return kw.value
-    if position is None or any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
-        return None
-    return call.args[position] if len(call.args) > position else None
 
 
 def _run_scope(node: nodes.NodeNG) -> nodes.NodeNG:

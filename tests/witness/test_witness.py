@@ -147,3 +147,95 @@ def test_ltn003_early_stopping_raises(tmp_path):
 def test_ltn003_fixed_early_stopping_trains(tmp_path):
     run = load("ltn003_fixed.py").early_stopping(tmp_path)
     assert run.current_epoch == 2
+
+
+def _fit(name: str, cls: str, tmp_path: Path):
+    assert lint(name) == expected(name)
+    model = getattr(load(name), cls)()
+    run = trainer(tmp_path)
+    run.fit(model)
+    return model, run
+
+
+def test_ltn101_tensor_backward_skips_lightning_backward_hooks(tmp_path):
+    assert expected("ltn101_bad.py") != []
+    model, _ = _fit("ltn101_bad.py", "RawBackwardModel", tmp_path)
+    assert model.backward_hook_calls == 0  # on_after_backward silently skipped (and DDP sync, AMP)
+
+
+def test_ltn101_fixed_runs_backward_hooks(tmp_path):
+    model, _ = _fit("ltn101_fixed.py", "ManualBackwardModel", tmp_path)
+    assert model.backward_hook_calls == 8
+
+
+def test_ltn102_step_in_batch_end_leaves_global_step_at_zero(tmp_path):
+    assert expected("ltn102_bad.py") != []
+    _, run = _fit("ltn102_bad.py", "StepInBatchEndModel", tmp_path)
+    assert run.global_step == 0
+    assert checkpoints(tmp_path) == []
+
+
+def test_ltn102_fixed_counts_steps(tmp_path):
+    _, run = _fit("ltn102_fixed.py", "StepInTrainingStepModel", tmp_path)
+    assert run.global_step == 8
+    assert checkpoints(tmp_path) != []
+
+
+def _count_raw_steps(model_cls, tmp_path):
+    from lightning.pytorch.callbacks import Callback
+
+    steps = []
+
+    class CountSteps(Callback):
+        def on_fit_start(self, trainer, pl_module):
+            trainer.optimizers[0].register_step_post_hook(lambda *args: steps.append(1))
+
+    run = trainer(tmp_path, [CountSteps()])
+    run.fit(model_cls())
+    return len(steps), run.global_step
+
+
+def test_ltn103_step_under_automatic_optimization_steps_twice(tmp_path):
+    assert lint("ltn103_bad.py") == expected("ltn103_bad.py") != []
+    assert _count_raw_steps(load("ltn103_bad.py").DoubleStepModel, tmp_path) == (16, 8)
+
+
+def test_ltn103_fixed_steps_once(tmp_path):
+    assert lint("ltn103_fixed.py") == []
+    assert _count_raw_steps(load("ltn103_fixed.py").SingleStepModel, tmp_path) == (8, 8)
+
+
+def test_ltn104_unstepped_scheduler_keeps_learning_rate(tmp_path):
+    assert expected("ltn104_bad.py") != []
+    model, _ = _fit("ltn104_bad.py", "FrozenLearningRateModel", tmp_path)
+    assert model.optimizers().param_groups[0]["lr"] == pytest.approx(0.1)
+
+
+def test_ltn104_fixed_scheduler_decays(tmp_path):
+    model, _ = _fit("ltn104_fixed.py", "DecayingLearningRateModel", tmp_path)
+    assert model.optimizers().param_groups[0]["lr"] == pytest.approx(0.025)  # two epochs of gamma=0.5
+
+
+def test_ltn105_default_mode_keeps_the_worst_model(tmp_path):
+    assert lint("ltn105_bad.py") == expected("ltn105_bad.py") != []
+    checkpoint = load("ltn105_bad.py").train(tmp_path)
+    assert float(checkpoint.best_model_score) == pytest.approx(0.1)  # the worst epoch
+    assert "epoch=0" in checkpoint.best_model_path
+
+
+def test_ltn105_fixed_keeps_the_best_model(tmp_path):
+    assert lint("ltn105_fixed.py") == []
+    checkpoint = load("ltn105_fixed.py").train(tmp_path)
+    assert float(checkpoint.best_model_score) == pytest.approx(0.3)
+    assert "epoch=2" in checkpoint.best_model_path
+
+
+def test_ltn106_misspelled_hook_is_never_called(tmp_path):
+    assert expected("ltn106_bad.py") != []
+    model, _ = _fit("ltn106_bad.py", "MisspelledHookModel", tmp_path)
+    assert model.epochs_summarized == 0
+
+
+def test_ltn106_fixed_hook_is_called(tmp_path):
+    model, _ = _fit("ltn106_fixed.py", "CorrectHookModel", tmp_path)
+    assert model.epochs_summarized == 2

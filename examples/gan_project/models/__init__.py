@@ -1,4 +1,6 @@
 from .classifier import Classifier
 from .gan import GAN
+from .regressor import Regressor
+from .vae import VAE
 
-__all__ = ["GAN", "Classifier"]
+__all__ = ["GAN", "VAE", "Classifier", "Regressor"]

@@ -33,7 +33,7 @@ class AutoEncoder(L.LightningModule):
 
 def checkpoint_every_n_steps(root):
     """No validation, step checkpoints: trains to the end and silently saves nothing."""
-    checkpoint = ModelCheckpoint(dirpath=root, monitor="ae_acc", every_n_train_steps=2)  # expect: LTN003
+    checkpoint = ModelCheckpoint(dirpath=root, monitor="ae_acc", mode="max", every_n_train_steps=2)  # expect: LTN003
     trainer = L.Trainer(callbacks=[checkpoint], limit_val_batches=0, **quiet_trainer_options(root))
     trainer.fit(AutoEncoder())
     return trainer
@@ -41,7 +41,7 @@ def checkpoint_every_n_steps(root):
 
 def checkpoint_on_validation(root):
     """Raises only at the end of the first validation epoch."""
-    trainer = L.Trainer(callbacks=[ModelCheckpoint(dirpath=root, monitor="val_acc")], **quiet_trainer_options(root))  # expect: LTN003
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(dirpath=root, monitor="val_acc", mode="max")], **quiet_trainer_options(root))  # expect: LTN003
     trainer.fit(AutoEncoder())
     return trainer
 

@@ -33,7 +33,7 @@ class AutoEncoder(L.LightningModule):
 
 def checkpoint_every_n_steps(root):
     """No validation, step checkpoints: trains to the end and silently saves nothing."""
-    checkpoint = ModelCheckpoint(dirpath=root, monitor="ae_accuracy", every_n_train_steps=2)
+    checkpoint = ModelCheckpoint(dirpath=root, monitor="ae_accuracy", mode="max", every_n_train_steps=2)
     trainer = L.Trainer(callbacks=[checkpoint], limit_val_batches=0, **quiet_trainer_options(root))
     trainer.fit(AutoEncoder())
     return trainer
@@ -41,7 +41,7 @@ def checkpoint_every_n_steps(root):
 
 def checkpoint_on_validation(root):
     """Raises only at the end of the first validation epoch."""
-    trainer = L.Trainer(callbacks=[ModelCheckpoint(dirpath=root, monitor="val_accuracy")], **quiet_trainer_options(root))
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(dirpath=root, monitor="val_accuracy", mode="max")], **quiet_trainer_options(root))
     trainer.fit(AutoEncoder())
     return trainer
 

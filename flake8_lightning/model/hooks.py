@@ -1,0 +1,127 @@
+"""Lightning hook names and which methods run inside ``training_step``.
+
+The hook lists are Lightning 2.6's (``LightningModule`` and ``Callback``
+public hooks). ``Reach`` answers which methods of a class hierarchy run
+inside a hook, following ``self.<method>(...)`` calls.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+
+from flake8_lightning.model.lightning import Facts, is_self, methods, walk
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+MODULE_HOOKS = frozenset(
+    """backward configure_callbacks configure_gradient_clipping configure_model configure_optimizers
+    configure_sharded_model load_state_dict lr_scheduler_step on_after_backward on_after_batch_transfer
+    on_before_backward on_before_batch_transfer on_before_optimizer_step on_before_zero_grad on_fit_end
+    on_fit_start on_load_checkpoint on_predict_batch_end on_predict_batch_start on_predict_end
+    on_predict_epoch_end on_predict_epoch_start on_predict_model_eval on_predict_start on_save_checkpoint
+    on_test_batch_end on_test_batch_start on_test_end on_test_epoch_end on_test_epoch_start
+    on_test_model_eval on_test_model_train on_test_start on_train_batch_end on_train_batch_start
+    on_train_end on_train_epoch_end on_train_epoch_start on_train_start on_validation_batch_end
+    on_validation_batch_start on_validation_end on_validation_epoch_end on_validation_epoch_start
+    on_validation_model_eval on_validation_model_train on_validation_model_zero_grad on_validation_start
+    optimizer_step optimizer_zero_grad predict_dataloader predict_step prepare_data setup state_dict
+    teardown test_dataloader test_step train_dataloader training_step transfer_batch_to_device
+    val_dataloader validation_step""".split()
+)
+CALLBACK_HOOKS = frozenset(
+    """load_state_dict on_after_backward on_before_backward on_before_optimizer_step on_before_zero_grad
+    on_exception on_fit_end on_fit_start on_load_checkpoint on_predict_batch_end on_predict_batch_start
+    on_predict_end on_predict_epoch_end on_predict_epoch_start on_predict_start on_sanity_check_end
+    on_sanity_check_start on_save_checkpoint on_test_batch_end on_test_batch_start on_test_end
+    on_test_epoch_end on_test_epoch_start on_test_start on_train_batch_end on_train_batch_start
+    on_train_end on_train_epoch_end on_train_epoch_start on_train_start on_validation_batch_end
+    on_validation_batch_start on_validation_end on_validation_epoch_end on_validation_epoch_start
+    on_validation_start setup state_dict teardown""".split()
+)
+#: Hooks that run while training, around ``training_step`` (not inside it).
+TRAINING_TIME_HOOKS = frozenset(
+    {
+        "on_train_batch_start",
+        "on_train_batch_end",
+        "on_train_epoch_start",
+        "on_train_epoch_end",
+        "on_before_optimizer_step",
+        "on_before_backward",
+        "on_after_backward",
+        "on_before_zero_grad",
+        "optimizer_step",
+    }
+)
+#: Hooks that run outside ``training_step``, where Lightning's step counter is detached.
+OUTSIDE_TRAINING_STEP = frozenset(
+    {
+        "on_train_batch_start",
+        "on_train_batch_end",
+        "on_train_epoch_start",
+        "on_train_epoch_end",
+        "on_train_start",
+        "on_train_end",
+        "on_fit_start",
+        "on_fit_end",
+        "validation_step",
+        "on_validation_batch_end",
+        "on_validation_epoch_end",
+        "on_validation_end",
+        "test_step",
+        "predict_step",
+    }
+)
+
+
+class Reach:
+    """Which methods of a class hierarchy run from given entry methods."""
+
+    def __init__(self, facts: Facts, cls: nodes.ClassDef) -> None:
+        self.facts = facts
+        self.cls = cls
+        self._definitions: dict[str, list[nodes.FunctionDef]] = {}
+        for klass in facts.hierarchy(cls).classes:
+            for method in methods(klass):
+                self._definitions.setdefault(method.name, []).append(method)
+
+    @classmethod
+    def of(cls, facts: Facts, klass: nodes.ClassDef) -> Reach:
+        key = (cls, klass)
+        found = facts.project.memo.get(key)
+        if found is None:
+            found = facts.project.memo[key] = cls(facts, klass)
+        return found  # type: ignore[return-value]
+
+    def from_(self, entries: Iterable[str]) -> frozenset[str]:
+        """Names of the methods that ``entries`` run, themselves included."""
+        key = frozenset(entries)
+        memo = self.facts.project.memo
+        cache_key = ("reach", self.cls, key)
+        if cache_key in memo:
+            return memo[cache_key]  # type: ignore[return-value]
+        seen: set[str] = set()
+        todo = [name for name in key if name in self._definitions]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for method in self._definitions.get(name, []):
+                for node in walk(method):
+                    if (
+                        isinstance(node, nodes.Call)
+                        and isinstance(node.func, nodes.Attribute)
+                        and is_self(node.func.expr, method)
+                        and node.func.attrname in self._definitions
+                    ):
+                        todo.append(node.func.attrname)
+        result = frozenset(seen)
+        memo[cache_key] = result
+        return result
+
+    def training_step(self) -> frozenset[str]:
+        """``training_step`` and every method it calls, transitively."""
+        return self.from_(["training_step"])

@@ -1,0 +1,84 @@
+"""LTN101: ``loss.backward()`` inside a LightningModule's training code."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
+from flake8_lightning.model.lightning import enclosing_method, is_self
+from flake8_lightning.model.names import External, ProjectModule
+from flake8_lightning.registry import Rule, register
+
+
+#: Overrides of Lightning's own backward machinery may call ``Tensor.backward``.
+OWN_BACKWARD = frozenset({"backward", "manual_backward"})
+
+
+@register
+class TensorBackward(Rule):
+    """``<tensor>.backward()`` where Lightning expects ``self.manual_backward()``.
+
+    ## What it does
+    Flags ``loss.backward()`` (any ``<expr>.backward()`` that is not
+    ``self.backward``) in a LightningModule's ``training_step``, the methods it
+    calls, and the training-time hooks (``on_train_batch_*``,
+    ``on_train_epoch_*``, ``optimizer_step``, ``on_before/after_backward``, ...),
+    except inside an overridden ``backward`` or ``manual_backward``.
+
+    ## Why is this bad?
+    Under manual optimization, ``manual_backward`` is what re-arms DDP's
+    gradient reducer (``strategies/ddp.py``, Lightning 2.x): with
+    ``loss.backward()`` gradients are not synchronized across ranks and the
+    replicas drift apart, silently. AMP loss scaling and the
+    ``on_before_backward``/``on_after_backward`` hooks are skipped too. Under
+    automatic optimization Lightning calls backward itself, so the graph is
+    backpropagated twice (a torch error at the first batch, or doubled
+    gradients with ``retain_graph=True``).
+
+    ## Example
+    ```python
+    def training_step(self, batch, batch_idx):
+        opt = self.optimizers()
+        loss = self.compute_loss(batch)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    ```
+
+    ## Use instead
+    ```python
+        self.manual_backward(loss)
+    ```
+
+    ## Known limits
+    Validation and test code is not checked (gradients there, e.g. for
+    saliency maps, are legitimate). ``torch.autograd.backward(...)`` and
+    calls on imported modules are not reported. Code in plain ``nn.Module``
+    classes and mixins is not checked.
+    """
+
+    code = "LTN101"
+    name = "tensor-backward"
+    message = "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward({expr})"
+    tokens = (".backward(",)
+
+    def visit_Call(self, node: nodes.Call) -> None:
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname != "backward":
+            return
+        found = enclosing_method(node)
+        if found is None or is_self(func.expr, found[1]):
+            return
+        cls, method = found
+        facts = self.ctx.facts
+        if method.name in OWN_BACKWARD or not facts.is_lightning_module(cls):
+            return
+        if isinstance(facts.resolver.resolve(func.expr), (External, ProjectModule)):
+            return  # torch.autograd.backward(...) and the like
+        reach = Reach.of(facts, cls)
+        if method.name in reach.from_(["training_step", *TRAINING_TIME_HOOKS]):
+            expr = func.expr.as_string()
+            if len(expr) > 40:
+                expr = "loss"
+            simple = isinstance(func.expr, (nodes.Name, nodes.Attribute, nodes.Subscript, nodes.Call))
+            self.report(node, receiver=expr if simple else f"({expr})", expr=expr)

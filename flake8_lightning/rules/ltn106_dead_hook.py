@@ -1,0 +1,139 @@
+"""LTN106: a hook Lightning 2.x never calls (removed, or a near-miss of a real name)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from astroid import nodes
+
+from flake8_lightning.model.hooks import CALLBACK_HOOKS, MODULE_HOOKS
+from flake8_lightning.model.version import target_major
+from flake8_lightning.registry import Rule, register
+
+#: Hooks removed in 2.0, with what to use instead. Silently never called, or
+#: (the ``*_epoch_end`` ones) an error at fit start.
+REMOVED_MODULE = {
+    "training_step_end": "training_step",
+    "validation_step_end": "validation_step",
+    "test_step_end": "test_step",
+    "training_epoch_end": "on_train_epoch_end",
+    "validation_epoch_end": "on_validation_epoch_end",
+    "test_epoch_end": "on_test_epoch_end",
+    "on_epoch_start": "on_train_epoch_start",
+    "on_epoch_end": "on_train_epoch_end",
+    "on_batch_start": "on_train_batch_start",
+    "on_batch_end": "on_train_batch_end",
+    "on_pretrain_routine_start": "on_fit_start",
+    "on_pretrain_routine_end": "on_fit_start",
+}
+REMOVED_CALLBACK = {
+    "on_epoch_start": "on_train_epoch_start",
+    "on_epoch_end": "on_train_epoch_end",
+    "on_batch_start": "on_train_batch_start",
+    "on_batch_end": "on_train_batch_end",
+    "on_pretrain_routine_start": "on_fit_start",
+    "on_pretrain_routine_end": "on_fit_start",
+    "on_init_start": "__init__",
+    "on_init_end": "__init__",
+    "on_keyboard_interrupt": "on_exception",
+}
+_HOOK_SHAPED = re.compile(r"^on_|_step|_epoch|_batch")
+
+
+@register
+class DeadHook(Rule):
+    """A method Lightning 2.x never calls: a removed hook or a misspelled one.
+
+    ## What it does
+    In a LightningModule or Callback, flags hooks removed in Lightning 2.0
+    (``training_step_end``, ``on_epoch_end``, ``on_batch_start``,
+    ``on_pretrain_routine_start``, Callback ``on_init_start``,
+    ``on_keyboard_interrupt``, ...) and near-misses of real hook names
+    (``on_training_epoch_end``, ``on_validation_epoch_ends``). Near-misses are
+    only considered for hook-shaped names (``on_*``, ``*_step*``,
+    ``*_epoch*``, ``*_batch*``). Never reported: a method the project calls
+    itself, one that overrides a project base class (the project's own hook
+    protocol), and a stub (``pass``, a docstring, ``raise
+    NotImplementedError``), which loses nothing if never called. Applies when
+    the project targets Lightning 2.x (see ``--lightning-version``).
+
+    ## Why is this bad?
+    Lightning 2.x calls hooks by name. A removed or misspelled hook is never
+    called and nothing says so: metrics are never logged, state is never
+    reset. (``training_epoch_end`` and friends at least raise at fit start.)
+
+    ## Example
+    ```python
+    class Model(L.LightningModule):
+        def on_training_epoch_end(self):
+            self.log("train_acc", self.acc.compute())
+    ```
+
+    ## Use instead
+    ```python
+        def on_train_epoch_end(self):
+            self.log("train_acc", self.acc.compute())
+    ```
+
+    ## Known limits
+    Classes with a base from outside the project other than Lightning's own
+    are not checked (that base may call the method). The version is taken
+    from ``import lightning`` (2.x), else from a ``pytorch-lightning`` pin in
+    the project's metadata, else assumed to be 2.x.
+    """
+
+    code = "LTN106"
+    name = "dead-hook"
+    message = "Lightning 2.x never calls '{name}'; {fix}"
+    tokens = ("def on_", "_step", "_epoch", "_batch")
+
+    def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
+        cls = node.parent
+        if not isinstance(cls, nodes.ClassDef) or not _HOOK_SHAPED.search(node.name):
+            return
+        facts = self.ctx.facts
+        if facts.is_lightning_module(cls):
+            hooks, removed = MODULE_HOOKS, REMOVED_MODULE
+        elif facts.is_callback(cls):
+            hooks, removed = CALLBACK_HOOKS, REMOVED_CALLBACK
+        else:
+            return
+        hierarchy = facts.hierarchy(cls)
+        if node.name in hooks or not hierarchy.only_neutral_externals or _is_stub(node):
+            return  # a stub loses nothing if it is never called
+        if any(node.name in klass.locals for klass in hierarchy.classes[1:]):
+            return  # overrides a project base class: the project's own protocol
+        if target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version) < 2:
+            return
+        if node.name in removed:
+            replacement = removed[node.name]
+            fix = "it was removed in 2.0; " + (
+                "move its code into __init__" if replacement == "__init__" else f"use {replacement}"
+            )
+        else:
+            close = difflib.get_close_matches(node.name, sorted(hooks), n=1, cutoff=0.85)
+            if not close:
+                return
+            fix = f"did you mean '{close[0]}'?"
+        if self._called_in_project(node.name):
+            return  # a helper the project calls itself, not a hook
+        self.report(node, name=node.name, fix=fix)
+
+    def _called_in_project(self, name: str) -> bool:  # noqa: D102
+        """True when project code calls ``name`` (then it is a helper, not a hook)."""
+        call = re.compile(rf"(?<!def )\b{re.escape(name)}\s*\(|['\"]{re.escape(name)}['\"]")
+        return any(True for _ in self.ctx.project.files_matching(call))
+
+
+def _is_stub(method: nodes.FunctionDef) -> bool:
+    """``pass``, ``...``, a docstring, ``return`` or ``raise NotImplementedError`` only."""
+    for stmt in method.body:
+        if isinstance(stmt, nodes.Pass) or (isinstance(stmt, nodes.Expr) and isinstance(stmt.value, nodes.Const)):
+            continue
+        if isinstance(stmt, nodes.Return) and (stmt.value is None or isinstance(stmt.value, nodes.Const)):
+            continue
+        if isinstance(stmt, nodes.Raise) and "NotImplementedError" in stmt.as_string():
+            continue
+        return False
+    return True

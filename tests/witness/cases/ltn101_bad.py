@@ -1,0 +1,28 @@
+import lightning as L
+import torch
+
+from _data import loader
+
+
+class RawBackwardModel(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+        self.layer = torch.nn.Linear(4, 1)
+        self.backward_hook_calls = 0
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def on_after_backward(self):
+        self.backward_hook_calls += 1
+
+    def training_step(self, batch, batch_idx):
+        opt = self.optimizers()
+        opt.zero_grad()
+        loss = self.layer(batch[0]).pow(2).mean()
+        loss.backward()  # expect: LTN101
+        opt.step()
+
+    def train_dataloader(self):
+        return loader()
