@@ -1,7 +1,7 @@
 """The flake8 entry point: a thin shell around ``engine.analyse``.
 
-Importing this module is cheap: astroid and the rules are imported only when a
-file's text contains a token some rule cares about.
+Importing this module is cheap: astroid and the rules are imported only when
+``prefilter`` says some rule could fire in the file's text.
 """
 
 from __future__ import annotations
@@ -12,30 +12,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from flake8_lightning import __version__
 from flake8_lightning.config import Config, add_options, from_options
+from flake8_lightning.prefilter import wanted
 
 if TYPE_CHECKING:
     import ast
     from collections.abc import Iterator
-
-#: Every rule's prefilter token. ``tests/test_registry.py`` checks that this
-#: covers each rule's own ``tokens``, so no rule can be skipped by mistake.
-PREFILTER_TOKENS = (
-    ".step(",
-    ".zero_grad(",
-    ".backward(",
-    "manual_backward",
-    "automatic_optimization",
-    "monitor",
-    "ModelCheckpoint",
-    "EarlyStopping",
-    "monitor=",
-    "configure_optimizers",
-    "def on_",
-    "_step",
-    "_epoch",
-    "_batch",
-)
-
 
 class Checker:
     """flake8-lightning's flake8 plugin."""
@@ -61,7 +42,7 @@ class Checker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
-        if not any(token in source for token in PREFILTER_TOKENS):
+        if not wanted(source):
             return
         try:
             from flake8_lightning.engine import analyse

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from flake8_lightning import prefilter
 from flake8_lightning import rules as _rules  # noqa: F401 - registers the rules
 from flake8_lightning.model.lightning import Facts, walk
 from flake8_lightning.model.project import Project
@@ -56,7 +57,8 @@ def analyse(path: str, source: str, config: Config) -> list[Finding]:
 
 
 def _analyse(path: str, source: str, config: Config) -> list[Finding]:
-    wanted = [rule for rule in RULES.values() if rule.wants(source)]
+    codes = prefilter.wanted(source)
+    wanted = [RULES[code] for code in codes if code in RULES]
     if not wanted:
         return []
     project = Project.for_file(path, config.source_roots)

@@ -73,7 +73,6 @@ class RawOptimizerStep(Rule):
         "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "
         "is saved; use self.optimizers()"
     )
-    tokens = (".step(", ".zero_grad(")
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func

@@ -64,7 +64,6 @@ class ManualBackwardInAutomatic(Rule):
         "automatic_optimization = False before super().__init__() is reset to True; "
         "move it after super().__init__()"
     )
-    tokens = ("manual_backward", "automatic_optimization")
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func

@@ -80,7 +80,6 @@ class MonitorNeverLogged(Rule):
         "monitor '{monitor}' only reaches the logger, never self.log, so {effect}; "
         "log it with self.log('{monitor}', ...)"
     )
-    tokens = ("monitor",)
 
     # -- monitor sites ------------------------------------------------------------
 

@@ -60,7 +60,6 @@ class TensorBackward(Rule):
     code = "LTN101"
     name = "tensor-backward"
     message = "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward({expr})"
-    tokens = (".backward(",)
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func

@@ -61,7 +61,6 @@ class StepOutsideTrainingStep(Rule):
         "optimizer stepped in {hook}(), outside training_step, so global_step stays 0; "
         "move the step into training_step"
     )
-    tokens = (".step(",)
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func

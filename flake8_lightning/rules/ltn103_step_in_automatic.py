@@ -52,7 +52,6 @@ class StepInAutomatic(Rule):
         "optimizer stepped in training_step under automatic optimization, so it steps twice "
         "a batch; set self.automatic_optimization = False or let Lightning step"
     )
-    tokens = (".step(",)
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func

@@ -61,7 +61,6 @@ class SchedulerNeverStepped(Rule):
         "scheduler returned under manual optimization is never stepped, so the learning rate "
         "never changes; call self.lr_schedulers().step() in training_step"
     )
-    tokens = ("configure_optimizers",)
 
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
         cls = node.parent

@@ -87,7 +87,6 @@ class MonitorModeMismatch(Rule):
     code = "LTN105"
     name = "monitor-mode-mismatch"
     message = "monitor '{monitor}' is {better}-is-better but mode is {mode}, so {effect}; use mode='{fix}'"
-    tokens = ("ModelCheckpoint", "EarlyStopping", "monitor=")
 
     def visit_Call(self, node: nodes.Call) -> None:
         site = monitor_site(node, self.ctx.facts)

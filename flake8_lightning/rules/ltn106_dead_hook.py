@@ -7,7 +7,7 @@ import re
 
 from astroid import nodes
 
-from flake8_lightning.model.hooks import CALLBACK_HOOKS, MODULE_HOOKS
+from flake8_lightning.lightning_api import CALLBACK_HOOKS, MODULE_HOOKS
 from flake8_lightning.model.version import target_major
 from flake8_lightning.registry import Rule, register
 
@@ -86,7 +86,6 @@ class DeadHook(Rule):
     code = "LTN106"
     name = "dead-hook"
     message = "Lightning 2.x never calls '{name}'; {fix}"
-    tokens = ("def on_", "_step", "_epoch", "_batch")
 
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
         cls = node.parent
