@@ -42,12 +42,13 @@ class Checker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
-        if not wanted(source):
+        codes = wanted(source)
+        if not codes:
             return
         try:
             from flake8_lightning.engine import analyse
 
-            findings = analyse(os.path.abspath(self.filename), source, self.config)
+            findings = analyse(os.path.abspath(self.filename), source, self.config, codes)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
             sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {_reason(exc)}\n")
             return

@@ -32,8 +32,30 @@ class _Example(dict):
         )
 
 
+INDEX_START, INDEX_END = "<!-- rules -->", "<!-- /rules -->"
+
+
+def index() -> str:
+    """The README's table of rules, one row per rule, from the rules themselves."""
+    rows = ["| code | what it flags | what goes wrong (Lightning 2.x) | autofix |", "|---|---|---|---|"]
+    for code in sorted(RULES):
+        rule = RULES[code]
+        summary = inspect.cleandoc(rule.__doc__ or "").splitlines()[0].replace("``", "`")
+        fix = "yes" if "## Autofix" in (rule.__doc__ or "") else ""
+        rows.append(f"| [{code}](docs/rules/{code}.md) | {summary} | {rule.impact} | {fix} |")
+    return "\n".join(rows)
+
+
+def readme_with_index(readme: str) -> str:
+    start, end = readme.index(INDEX_START) + len(INDEX_START), readme.index(INDEX_END)
+    return readme[:start] + "\n" + index() + "\n" + readme[end:]
+
+
 def generated(root: Path) -> dict[Path, str]:
-    return {root / "docs" / "rules" / f"{code}.md": render(code) for code in sorted(RULES)}
+    files = {root / "docs" / "rules" / f"{code}.md": render(code) for code in sorted(RULES)}
+    readme = root / "README.md"
+    files[readme] = readme_with_index(readme.read_text())
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

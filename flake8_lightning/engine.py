@@ -33,19 +33,27 @@ class FileContext:
     def add(self, finding: Finding) -> None:
         self.findings.add(finding)
 
+    @property
+    def source_lines(self) -> list[str]:
+        """The checked text's lines, with their endings."""
+        return self.module.file_bytes.decode("utf-8").splitlines(keepends=True)
+
 
 #: astroid's tree builder recurses once per nesting level; deeply nested real
 #: code (generated tables, long operator chains) needs more than Python's 1000.
 RECURSION_LIMIT = 6000
 
 
-def analyse(path: str, source: str, config: Config) -> list[Finding]:
-    """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved)."""
+def analyse(path: str, source: str, config: Config, codes: list[str] | None = None) -> list[Finding]:
+    """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved).
+
+    ``codes`` are the rules the prefilter already chose for this text, if known.
+    """
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     parsed = Project.parsed_modules
     try:
-        return _analyse(path, source, config)
+        return _analyse(path, source, config, prefilter.wanted(source) if codes is None else codes)
     finally:
         sys.setrecursionlimit(limit)
         if Project.parsed_modules != parsed:
@@ -56,8 +64,7 @@ def analyse(path: str, source: str, config: Config) -> list[Finding]:
             gc.freeze()
 
 
-def _analyse(path: str, source: str, config: Config) -> list[Finding]:
-    codes = prefilter.wanted(source)
+def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[Finding]:
     wanted = [RULES[code] for code in codes if code in RULES]
     if not wanted:
         return []

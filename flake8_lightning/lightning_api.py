@@ -1,4 +1,8 @@
-"""Names from Lightning 2.6's public API (pure data: importing this is free)."""
+"""Names from Lightning 2.6's public API (pure data and string tests: importing this is free)."""
+
+import difflib
+import functools
+import re
 
 MODULE_HOOKS = frozenset(
     """backward configure_callbacks configure_gradient_clipping configure_model configure_optimizers
@@ -26,3 +30,52 @@ CALLBACK_HOOKS = frozenset(
     on_validation_start setup state_dict teardown""".split()
 )
 ALL_HOOKS = MODULE_HOOKS | CALLBACK_HOOKS
+
+#: Hooks removed in 2.0, with what to use instead. Silently never called, or
+#: (the ``*_epoch_end`` ones) an error at fit start.
+REMOVED_MODULE = {
+    "training_step_end": "training_step",
+    "validation_step_end": "validation_step",
+    "test_step_end": "test_step",
+    "training_epoch_end": "on_train_epoch_end",
+    "validation_epoch_end": "on_validation_epoch_end",
+    "test_epoch_end": "on_test_epoch_end",
+    "on_epoch_start": "on_train_epoch_start",
+    "on_epoch_end": "on_train_epoch_end",
+    "on_batch_start": "on_train_batch_start",
+    "on_batch_end": "on_train_batch_end",
+    "on_pretrain_routine_start": "on_fit_start",
+    "on_pretrain_routine_end": "on_fit_start",
+}
+REMOVED_CALLBACK = {
+    "on_epoch_start": "on_train_epoch_start",
+    "on_epoch_end": "on_train_epoch_end",
+    "on_batch_start": "on_train_batch_start",
+    "on_batch_end": "on_train_batch_end",
+    "on_pretrain_routine_start": "on_fit_start",
+    "on_pretrain_routine_end": "on_fit_start",
+    "on_init_start": "__init__",
+    "on_init_end": "__init__",
+    "on_keyboard_interrupt": "on_exception",
+}
+
+_HOOK_SHAPED = re.compile(r"^on_|_step|_epoch|_batch")
+
+
+def hook_shaped(name: str) -> bool:
+    """``on_*``, ``*_step*``, ``*_epoch*``, ``*_batch*``: names a hook could have."""
+    return bool(_HOOK_SHAPED.search(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def near_miss(name: str, hooks: frozenset[str] = ALL_HOOKS) -> str | None:
+    """The real hook ``name`` is a misspelling of, if it is a close one."""
+    if name in hooks:
+        return None
+    close = difflib.get_close_matches(name, sorted(hooks), n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+def maybe_dead_hook(name: str) -> bool:
+    """Could LTN106 report a method with this name (removed, or a near miss)?"""
+    return hook_shaped(name) and (name in REMOVED_MODULE or name in REMOVED_CALLBACK or near_miss(name) is not None)

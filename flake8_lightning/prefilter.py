@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from flake8_lightning.lightning_api import ALL_HOOKS
+from flake8_lightning.lightning_api import maybe_dead_hook
 
 
 def _any(*tokens: str) -> Callable[[str], bool]:
@@ -25,9 +25,9 @@ def _every(*tests: Callable[[str], bool]) -> Callable[[str], bool]:
 _HOOK_SHAPED_DEF = re.compile(r"\bdef\s+(on_\w+|\w*_(?:step|epoch|batch)\w*)\s*\(")
 
 
-def _defines_unknown_hook(text: str) -> bool:
-    """A hook-shaped method that is not a real Lightning hook: LTN106's only candidates."""
-    return any(name not in ALL_HOOKS for name in _HOOK_SHAPED_DEF.findall(text))
+def _defines_dead_hook(text: str) -> bool:
+    """A method named like a removed hook or a misspelled one: LTN106's only candidates."""
+    return any(maybe_dead_hook(name) for name in _HOOK_SHAPED_DEF.findall(text))
 
 
 _MONITOR = _any("monitor", "ModelCheckpoint", "EarlyStopping")
@@ -41,7 +41,7 @@ WANTS: dict[str, Callable[[str], bool]] = {
     "LTN103": _any(".step("),
     "LTN104": _every(_any("configure_optimizers"), _any("cheduler")),
     "LTN105": _MONITOR,
-    "LTN106": _defines_unknown_hook,
+    "LTN106": _defines_dead_hook,
 }
 
 

@@ -46,6 +46,8 @@ class Rule:
 
     code: ClassVar[str]
     name: ClassVar[str]
+    #: What goes wrong at run time, in one line (for the README's rule index).
+    impact: ClassVar[str]
     message: ClassVar[str]
     handlers: ClassVar[dict[str, str]] = {}
 
@@ -76,7 +78,7 @@ def register(cls: type[Rule]) -> type[Rule]:
         raise ValueError(f"bad rule code {cls.code!r}")
     if cls.code in RULES:
         raise ValueError(f"duplicate rule code {cls.code}")
-    if not (cls.__doc__ or "").strip() or cls.code not in WANTS:
+    if not (cls.__doc__ or "").strip() or cls.code not in WANTS or not getattr(cls, "impact", ""):
         raise ValueError(f"{cls.code} needs docs and an entry in prefilter.WANTS")
     cls.handlers = {
         attr[len("visit_") :]: attr for attr in dir(cls) if attr.startswith("visit_")

@@ -225,8 +225,42 @@ class OptimizerFacts:
                         self._returned.update(self._returned_by(method))
         return self._returned
 
+    def optimizer_index(self, attr: str) -> int | None:
+        """Where ``self.<attr>`` is among the optimizers ``configure_optimizers`` returns.
+
+        -1 when it is the only one (``self.optimizers()`` then returns it bare),
+        its index when there are several, None when that is not certain.
+        """
+        defined = [
+            m
+            for klass in self.facts.hierarchy(self.cls).classes
+            for m in klass.locals.get("configure_optimizers", [])
+            if isinstance(m, nodes.FunctionDef)
+        ]
+        if not defined:
+            return None
+        method = defined[0]  # the one that runs
+        returns = [r for r in walk(method) if isinstance(r, nodes.Return) and r.scope() is method]
+        if len(returns) != 1 or returns[0].value is None:
+            return None
+        aliases = self._aliases(method)
+        names = []
+        for expr in optimizer_positions(returns[0].value):
+            if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+                names.append(expr.attrname)
+            elif isinstance(expr, nodes.Name) and len(aliases.get(expr.name, ())) == 1:
+                names.append(next(iter(aliases[expr.name])))
+            elif isinstance(expr, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)):
+                return None
+            else:
+                names.append(None)
+        if names.count(attr) != 1:
+            return None
+        return -1 if len(names) == 1 else names.index(attr)
+
     @staticmethod
-    def _returned_by(method: nodes.FunctionDef) -> Iterator[str]:
+    def _aliases(method: nodes.FunctionDef) -> dict[str, set[str]]:
+        """Local names tied to ``self.<attr>`` in ``method`` (``self.a = opt`` or ``opt = self.a``)."""
         aliases: dict[str, set[str]] = {}
         for node in walk(method):
             if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Name):
@@ -238,6 +272,11 @@ class OptimizerFacts:
                     for target in node.targets:
                         if isinstance(target, nodes.AssignName):
                             aliases.setdefault(target.name, set()).add(node.value.attrname)
+        return aliases
+
+    @classmethod
+    def _returned_by(cls, method: nodes.FunctionDef) -> Iterator[str]:
+        aliases = cls._aliases(method)
         for node in walk(method):
             if isinstance(node, nodes.Return) and node.value is not None and node.scope() is method:
                 for expr in optimizer_positions(node.value):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from flake8_lightning.model.lightning import enclosing_method
+from flake8_lightning.edits import Edit
+from flake8_lightning.model.lightning import Mode, enclosing_method, is_self, self_name
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
 
@@ -60,6 +61,13 @@ class RawOptimizerStep(Rule):
             opt.step()
     ```
 
+    ## Autofix
+    Under manual optimization, ``flake8-lightning --fix`` rewrites
+    ``self.<attr>`` to ``self.optimizers()`` when the module has one optimizer,
+    or to ``self.optimizers()[i]`` when ``configure_optimizers`` certainly
+    returns it at index ``i``; ``opt.optimizer`` to ``opt``; and
+    ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
+
     ## Known limits
     Only attributes whose every assigned value is certainly an optimizer are
     considered: an attribute also assigned ``self.optimizers()``, a parameter,
@@ -69,6 +77,9 @@ class RawOptimizerStep(Rule):
 
     code = "LTN001"
     name = "raw-optimizer-step"
+    impact = (
+        "`trainer.global_step` stays 0: `ModelCheckpoint` never saves, `max_steps` never ends training, AMP and optimizer hooks are bypassed. No warning."
+    )
     message = (
         "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "
         "is saved; use self.optimizers()"
@@ -84,10 +95,34 @@ class RawOptimizerStep(Rule):
         cls, method = found
         if method.name in EXCLUDED_METHODS or not self.ctx.facts.is_lightning_module(cls):
             return
-        held = OptimizerFacts.of(self.ctx.facts, cls).held(func.expr, method)
+        optimizers = OptimizerFacts.of(self.ctx.facts, cls)
+        held = optimizers.held(func.expr, method)
         if held.kind is Kind.RAW:
+            fixable = self.ctx.facts.optimization_mode(cls) is Mode.MANUAL
             for source in held.sources:
-                self.report(source, expr=_short(source.as_string()))
+                edits = _edits(source, method, optimizers) if fixable else ()
+                self.report(source, edits=edits, expr=_short(source.as_string()))
+
+
+def _edits(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> tuple[Edit, ...]:
+    """The certain rewrite of a raw-optimizer source into Lightning's wrapper, if any.
+
+    Offered only under manual optimization: under automatic optimization the
+    fix is not to step at all, which only the author can decide.
+    """
+    me = self_name(method)
+    if isinstance(source, nodes.Attribute) and is_self(source.expr, method):
+        index = optimizers.optimizer_index(source.attrname)
+        if index is None:
+            return ()
+        return (Edit.replace(source, f"{me}.optimizers()" + ("" if index == -1 else f"[{index}]")),)
+    if isinstance(source, nodes.Attribute) and source.attrname == "optimizer":
+        inner = source.expr  # <wrapper>.optimizer -> <wrapper>
+        return (Edit(inner.end_lineno, inner.end_col_offset, source.end_lineno, source.end_col_offset, ""),)
+    call = source.value if isinstance(source, nodes.Subscript) else source
+    if isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute) and call.func.attrname == "optimizers":
+        return (Edit.replace(call, f"{me}.optimizers()"),)
+    return ()
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from flake8_lightning.model.lightning import Facts, Mode, enclosing_method, is_self
+from flake8_lightning.edits import Edit
+from flake8_lightning.model.lightning import Facts, Mode, _is_super_init, enclosing_method, is_self, self_name
 from flake8_lightning.registry import Rule, register
 
 
@@ -47,6 +48,12 @@ class ManualBackwardInAutomatic(Rule):
     (A class attribute ``automatic_optimization = False`` or a property that
     returns False works too.)
 
+    ## Autofix
+    ``flake8-lightning --fix`` moves a misplaced assignment to just after
+    ``super().__init__(...)``, or inserts ``self.automatic_optimization =
+    False`` there when the hierarchy sets it nowhere and the class has its own
+    ``__init__`` calling ``super().__init__()``.
+
     ## Known limits
     Any assignment that is not a constant (``= not cfg.auto``), any base class
     from outside the project other than Lightning's and torch's own, a project
@@ -56,6 +63,9 @@ class ManualBackwardInAutomatic(Rule):
 
     code = "LTN002"
     name = "manual-backward-in-automatic-optimization"
+    impact = (
+        "`MisconfigurationException` at the first training batch, after data loading and the sanity check."
+    )
     message = (
         "manual_backward() with automatic optimization on fails at the first batch; "
         "set self.automatic_optimization = False after super().__init__()"
@@ -77,7 +87,7 @@ class ManualBackwardInAutomatic(Rule):
         if facts.defines_member(cls, "manual_backward"):
             return
         if certainly_automatic(facts, cls):
-            self.report(node)
+            self.report(node, edits=self._insert_after_super(cls))
 
     def visit_AssignAttr(self, node: nodes.AssignAttr) -> None:
         if node.attrname != "automatic_optimization":
@@ -89,7 +99,63 @@ class ManualBackwardInAutomatic(Rule):
         if found is None or not is_self(node.expr, found[1]) or not Facts.misplaced(node):
             return
         if certainly_automatic(self.ctx.facts, found[0]):
-            self.report(node, self.misplaced_message)
+            self.report(node, self.misplaced_message, edits=self._move_after_super(node, found[1]))
+
+    # -- autofix -------------------------------------------------------------------
+
+    def _insert_after_super(self, cls: nodes.ClassDef) -> tuple[Edit, ...]:
+        """Insert the assignment after ``super().__init__(...)`` when nothing sets it yet."""
+        facts = self.ctx.facts
+        if any(
+            name in klass.locals or facts.self_assignments(klass).get(name)
+            for klass in facts.hierarchy(cls).classes
+            for name in ("automatic_optimization", "_automatic_optimization")
+        ):
+            return ()  # an explicit setting (even a misplaced one) is for a person or the other fix
+        init = next((m for m in cls.locals.get("__init__", []) if isinstance(m, nodes.FunctionDef)), None)
+        if init is None or init.root() is not self.ctx.module:
+            return ()
+        call = _super_statement(init)
+        me = self_name(init)
+        if call is None or me is None:
+            return ()
+        return (Edit.insert(call.end_lineno + 1, 0, f"{_indent(self.ctx, call)}{me}.automatic_optimization = False\n"),)
+
+    def _move_after_super(self, target: nodes.AssignAttr, init: nodes.FunctionDef) -> tuple[Edit, ...]:
+        """Move a misplaced assignment's lines to just after ``super().__init__(...)``."""
+        statement = target.parent
+        call = _super_statement(init)
+        if call is None or statement.parent is not init or not _owns_its_lines(self.ctx, statement):
+            return ()
+        lines = self.ctx.source_lines[statement.lineno - 1 : statement.end_lineno]
+        return (
+            Edit(statement.lineno, 0, statement.end_lineno + 1, 0, ""),
+            Edit.insert(call.end_lineno + 1, 0, "".join(lines)),
+        )
+
+
+def _super_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
+    """The ``super().__init__(...)`` statement at the top level of ``__init__``."""
+    for statement in init.body:
+        if isinstance(statement, nodes.Expr) and _is_super_init(statement.value):
+            return statement
+    return None
+
+
+def _indent(ctx, statement: nodes.NodeNG) -> str:  # noqa: ANN001
+    line = ctx.source_lines[statement.lineno - 1]
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _owns_its_lines(ctx, statement: nodes.NodeNG) -> bool:  # noqa: ANN001
+    """Nothing but the statement (and a comment) on its lines, and a newline after it."""
+    lines = ctx.source_lines
+    if statement.end_lineno >= len(lines):
+        return False
+    first, last = lines[statement.lineno - 1], lines[statement.end_lineno - 1]
+    before = first.encode()[: statement.col_offset].decode(errors="ignore")
+    after = last.encode()[statement.end_col_offset :].decode(errors="ignore").strip()
+    return not before.strip() and (not after or after.startswith("#"))
 
 
 def certainly_automatic(facts: Facts, cls: nodes.ClassDef) -> bool:

@@ -59,6 +59,9 @@ class TensorBackward(Rule):
 
     code = "LTN101"
     name = "tensor-backward"
+    impact = (
+        "under manual optimization DDP gradients are not synchronized (replicas drift apart), AMP scaling and backward hooks are skipped; under automatic optimization, a second backward."
+    )
     message = "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward({expr})"
 
     def visit_Call(self, node: nodes.Call) -> None:

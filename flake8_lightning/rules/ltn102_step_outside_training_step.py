@@ -57,6 +57,7 @@ class StepOutsideTrainingStep(Rule):
 
     code = "LTN102"
     name = "step-outside-training-step"
+    impact = "`global_step` stays 0: checkpoints never save, `max_steps` never ends training."
     message = (
         "optimizer stepped in {hook}(), outside training_step, so global_step stays 0; "
         "move the step into training_step"

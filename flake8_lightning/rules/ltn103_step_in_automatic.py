@@ -48,6 +48,7 @@ class StepInAutomatic(Rule):
 
     code = "LTN103"
     name = "step-in-automatic-optimization"
+    impact = "the optimizer steps twice a batch; `global_step` counts only Lightning's step."
     message = (
         "optimizer stepped in training_step under automatic optimization, so it steps twice "
         "a batch; set self.automatic_optimization = False or let Lightning step"
@@ -62,11 +63,14 @@ class StepInAutomatic(Rule):
             return
         cls, method = found
         facts = self.ctx.facts
-        if not certainly_automatic(facts, cls) or _calls_manual_backward(facts, cls):
-            return  # manual_backward under automatic optimization is LTN002's finding
-        if method.name not in Reach.of(facts, cls).training_step():
+        # Cheapest first: the subclass scan behind certainly_automatic reads the project.
+        if not facts.is_lightning_module(cls) or method.name not in Reach.of(facts, cls).training_step():
             return
-        if OptimizerFacts.of(facts, cls).held(func.expr, method).kind is Kind.WRAPPER:
+        if OptimizerFacts.of(facts, cls).held(func.expr, method).kind is not Kind.WRAPPER:
+            return
+        if _calls_manual_backward(facts, cls):
+            return  # manual_backward under automatic optimization is LTN002's finding
+        if certainly_automatic(facts, cls):
             self.report(node)
 
 

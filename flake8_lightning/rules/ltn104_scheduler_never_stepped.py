@@ -57,6 +57,9 @@ class SchedulerNeverStepped(Rule):
 
     code = "LTN104"
     name = "scheduler-never-stepped"
+    impact = (
+        "Lightning never steps schedulers under manual optimization: the learning rate never changes."
+    )
     message = (
         "scheduler returned under manual optimization is never stepped, so the learning rate "
         "never changes; call self.lr_schedulers().step() in training_step"

@@ -86,6 +86,9 @@ class MonitorModeMismatch(Rule):
 
     code = "LTN105"
     name = "monitor-mode-mismatch"
+    impact = (
+        "the checkpoint keeps the worst model; early stopping stops when the model improves."
+    )
     message = "monitor '{monitor}' is {better}-is-better but mode is {mode}, so {effect}; use mode='{fix}'"
 
     def visit_Call(self, node: nodes.Call) -> None:

@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from astroid import nodes
 
-from flake8_lightning.lightning_api import CALLBACK_HOOKS, MODULE_HOOKS
+from flake8_lightning.lightning_api import (
+    CALLBACK_HOOKS,
+    MODULE_HOOKS,
+    REMOVED_CALLBACK,
+    REMOVED_MODULE,
+    hook_shaped,
+    near_miss,
+)
 from flake8_lightning.model.version import target_major
 from flake8_lightning.registry import Rule, register
 
-#: Hooks removed in 2.0, with what to use instead. Silently never called, or
-#: (the ``*_epoch_end`` ones) an error at fit start.
-REMOVED_MODULE = {
-    "training_step_end": "training_step",
-    "validation_step_end": "validation_step",
-    "test_step_end": "test_step",
-    "training_epoch_end": "on_train_epoch_end",
-    "validation_epoch_end": "on_validation_epoch_end",
-    "test_epoch_end": "on_test_epoch_end",
-    "on_epoch_start": "on_train_epoch_start",
-    "on_epoch_end": "on_train_epoch_end",
-    "on_batch_start": "on_train_batch_start",
-    "on_batch_end": "on_train_batch_end",
-    "on_pretrain_routine_start": "on_fit_start",
-    "on_pretrain_routine_end": "on_fit_start",
-}
-REMOVED_CALLBACK = {
-    "on_epoch_start": "on_train_epoch_start",
-    "on_epoch_end": "on_train_epoch_end",
-    "on_batch_start": "on_train_batch_start",
-    "on_batch_end": "on_train_batch_end",
-    "on_pretrain_routine_start": "on_fit_start",
-    "on_pretrain_routine_end": "on_fit_start",
-    "on_init_start": "__init__",
-    "on_init_end": "__init__",
-    "on_keyboard_interrupt": "on_exception",
-}
-_HOOK_SHAPED = re.compile(r"^on_|_step|_epoch|_batch")
 
 
 @register
@@ -85,11 +63,12 @@ class DeadHook(Rule):
 
     code = "LTN106"
     name = "dead-hook"
+    impact = "the method is silently never called: metrics never logged, state never reset."
     message = "Lightning 2.x never calls '{name}'; {fix}"
 
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
         cls = node.parent
-        if not isinstance(cls, nodes.ClassDef) or not _HOOK_SHAPED.search(node.name):
+        if not isinstance(cls, nodes.ClassDef) or not hook_shaped(node.name):
             return
         facts = self.ctx.facts
         if facts.is_lightning_module(cls):
@@ -111,10 +90,10 @@ class DeadHook(Rule):
                 "move its code into __init__" if replacement == "__init__" else f"use {replacement}"
             )
         else:
-            close = difflib.get_close_matches(node.name, sorted(hooks), n=1, cutoff=0.85)
-            if not close:
+            close = near_miss(node.name, hooks)
+            if close is None:
                 return
-            fix = f"did you mean '{close[0]}'?"
+            fix = f"did you mean '{close}'?"
         if self._called_in_project(node.name):
             return  # a helper the project calls itself, not a hook
         self.report(node, name=node.name, fix=fix)

@@ -239,3 +239,34 @@ def test_ltn106_misspelled_hook_is_never_called(tmp_path):
 def test_ltn106_fixed_hook_is_called(tmp_path):
     model, _ = _fit("ltn106_fixed.py", "CorrectHookModel", tmp_path)
     assert model.epochs_summarized == 2
+
+
+@pytest.mark.parametrize(("name", "cls"), [("ltn001_bad.py", "RawOptimizerModel"), ("ltn002_bad.py", "StillAutomaticModel")])
+def test_autofixed_code_trains_and_saves_checkpoints(tmp_path, name, cls):
+    """`flake8-lightning --fix` on the flagged witness code gives code that trains and saves."""
+    import shutil
+    import subprocess
+
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    work = tmp_path / "src"
+    work.mkdir()
+    (work / "pyproject.toml").write_text("")
+    shutil.copy(CASES / name, work / name)
+    shutil.copy(CASES / "_data.py", work / "_data.py")
+    subprocess.run([sys.executable, "-m", "flake8_lightning", "--fix", name], cwd=work, check=True, capture_output=True)
+    fixed = (work / name).read_text()
+    assert fixed != (CASES / name).read_text()
+    assert [f for f in analyse(str(work / name), fixed, Config()) if f.code in ("LTN001", "LTN002")] == []
+
+    sys.path.insert(0, str(work))
+    try:
+        spec = importlib.util.spec_from_file_location(f"fixed_{Path(name).stem}", work / name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(work))
+    run = trainer(tmp_path / "run", [ModelCheckpoint(dirpath=tmp_path / "ckpt", every_n_train_steps=2)])
+    run.fit(getattr(module, cls)())
+    assert run.global_step == 8
+    assert checkpoints(tmp_path / "ckpt") != []
