@@ -33,13 +33,7 @@ ALL_HOOKS = MODULE_HOOKS | CALLBACK_HOOKS
 
 #: Hooks removed in 2.0, with what to use instead. Silently never called, or
 #: (the ``*_epoch_end`` ones) an error at fit start.
-REMOVED_MODULE = {
-    "training_step_end": "training_step",
-    "validation_step_end": "validation_step",
-    "test_step_end": "test_step",
-    "training_epoch_end": "on_train_epoch_end",
-    "validation_epoch_end": "on_validation_epoch_end",
-    "test_epoch_end": "on_test_epoch_end",
+_REMOVED_BOTH = {
     "on_epoch_start": "on_train_epoch_start",
     "on_epoch_end": "on_train_epoch_end",
     "on_batch_start": "on_train_batch_start",
@@ -47,13 +41,17 @@ REMOVED_MODULE = {
     "on_pretrain_routine_start": "on_fit_start",
     "on_pretrain_routine_end": "on_fit_start",
 }
+REMOVED_MODULE = {
+    **_REMOVED_BOTH,
+    "training_step_end": "training_step",
+    "validation_step_end": "validation_step",
+    "test_step_end": "test_step",
+    "training_epoch_end": "on_train_epoch_end",
+    "validation_epoch_end": "on_validation_epoch_end",
+    "test_epoch_end": "on_test_epoch_end",
+}
 REMOVED_CALLBACK = {
-    "on_epoch_start": "on_train_epoch_start",
-    "on_epoch_end": "on_train_epoch_end",
-    "on_batch_start": "on_train_batch_start",
-    "on_batch_end": "on_train_batch_end",
-    "on_pretrain_routine_start": "on_fit_start",
-    "on_pretrain_routine_end": "on_fit_start",
+    **_REMOVED_BOTH,
     "on_init_start": "__init__",
     "on_init_end": "__init__",
     "on_keyboard_interrupt": "on_exception",

@@ -64,11 +64,7 @@ class Reach:
 
     @classmethod
     def of(cls, facts: Facts, klass: nodes.ClassDef) -> Reach:
-        key = (cls, klass)
-        found = facts.project.memo.get(key)
-        if found is None:
-            found = facts.project.memo[key] = cls(facts, klass)
-        return found  # type: ignore[return-value]
+        return facts.project.cached((cls, klass), lambda: cls(facts, klass))
 
     def from_(self, entries: Iterable[str]) -> frozenset[str]:
         """Names of the methods that ``entries`` run, themselves included."""

@@ -140,6 +140,18 @@ def argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.Node
     return call.args[position] if len(call.args) > position else None
 
 
+def method_call(
+    node: nodes.Call, attrnames: frozenset[str] | set[str] | tuple[str, ...]
+) -> tuple[nodes.ClassDef, nodes.FunctionDef, nodes.Attribute] | None:
+    """For ``<expr>.<name>(...)`` with ``name`` in ``attrnames`` inside a class's method:
+    the class, the method and the called attribute."""
+    func = node.func
+    if not isinstance(func, nodes.Attribute) or func.attrname not in attrnames:
+        return None
+    found = enclosing_method(node)
+    return None if found is None else (found[0], found[1], func)
+
+
 _UNKNOWN = object()
 
 
@@ -176,10 +188,7 @@ class Facts:
 
     @classmethod
     def of(cls, project: Project) -> Facts:
-        facts = project.memo.get(cls)
-        if facts is None:
-            facts = project.memo[cls] = cls(project)
-        return facts  # type: ignore[return-value]
+        return project.cached(cls, lambda: cls(project))
 
     # -- hierarchy ------------------------------------------------------------
 
@@ -220,19 +229,16 @@ class Facts:
 
     def subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
         """Project classes anywhere in the project whose hierarchy includes ``cls``."""
-        key = ("subclasses", cls)
-        if key not in self.project.memo:
-            self.project.memo[key] = self._scan_classes(
-                {cls.name}, lambda node: node is not cls and cls in self.hierarchy(node).classes
-            )
-        return self.project.memo[key]  # type: ignore[return-value]
+        return self.project.cached(
+            ("subclasses", cls),
+            lambda: self._scan_classes({cls.name}, lambda node: node is not cls and cls in self.hierarchy(node).classes),
+        )
 
     def lightning_modules(self) -> list[nodes.ClassDef]:
         """Every LightningModule the project defines."""
-        key = "lightning_modules"
-        if key not in self.project.memo:
-            self.project.memo[key] = self._scan_classes({"LightningModule"}, self.is_lightning_module)
-        return self.project.memo[key]  # type: ignore[return-value]
+        return self.project.cached(
+            "lightning_modules", lambda: self._scan_classes({"LightningModule"}, self.is_lightning_module)
+        )
 
     def _scan_classes(self, seeds: set[str], keep) -> list[nodes.ClassDef]:  # noqa: ANN001
         """Project classes that ``keep`` accepts, found by a fixpoint over names.
@@ -256,10 +262,7 @@ class Facts:
     def classes_in(self, module: nodes.Module | None) -> list[nodes.ClassDef]:
         if module is None:
             return []
-        key = ("classes", module)
-        if key not in self.project.memo:
-            self.project.memo[key] = [n for n in walk(module) if isinstance(n, nodes.ClassDef)]
-        return self.project.memo[key]  # type: ignore[return-value]
+        return self.project.cached(("classes", module), lambda: [n for n in walk(module) if isinstance(n, nodes.ClassDef)])
 
     def defines_member(self, cls: nodes.ClassDef, name: str) -> bool:
         """True when a project class of the hierarchy defines a method/property ``name``."""
@@ -348,7 +351,7 @@ class Facts:
         method = found[1]
         if target.scope() is not method:
             return False
-        super_lines = [n.lineno for n in walk(method) if _is_super_init(n) and n.scope() is method]
+        super_lines = [n.lineno for n in walk(method) if is_super_init(n) and n.scope() is method]
         return bool(super_lines) and target.lineno < min(super_lines)
 
 
@@ -358,7 +361,7 @@ def _constant_mode(value: object) -> Mode:
     return Mode.UNKNOWN
 
 
-def _is_super_init(node: nodes.NodeNG) -> bool:
+def is_super_init(node: nodes.NodeNG) -> bool:
     """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
     if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
         return False

@@ -281,10 +281,7 @@ class MetricFacts:
 
     @classmethod
     def of(cls, facts: Facts) -> MetricFacts:
-        found = facts.project.memo.get(cls)
-        if found is None:
-            found = facts.project.memo[cls] = cls(facts)
-        return found  # type: ignore[return-value]
+        return facts.project.cached(cls, lambda: cls(facts))
 
     def logged_by(self, cls: nodes.ClassDef) -> Names:
         """Everything ``cls`` and its hierarchy log (``anything`` when unknowable)."""

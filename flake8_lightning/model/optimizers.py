@@ -97,11 +97,7 @@ class OptimizerFacts:
 
     @classmethod
     def of(cls, facts: Facts, klass: nodes.ClassDef) -> OptimizerFacts:
-        key = (cls, klass)
-        found = facts.project.memo.get(key)
-        if found is None:
-            found = facts.project.memo[key] = cls(facts, klass)
-        return found  # type: ignore[return-value]
+        return facts.project.cached((cls, klass), lambda: cls(facts, klass))
 
     # -- expressions ----------------------------------------------------------
 

@@ -99,6 +99,12 @@ class Project:
         #: Per-process caches that rules and the Lightning facts share.
         self.memo: dict[object, object] = {}
 
+    def cached(self, key: object, make):  # noqa: ANN001, ANN201
+        """``memo[key]``, computed once per process by ``make()``."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
+
     @classmethod
     def for_file(cls, path: str, extra_roots: tuple[str, ...] = ()) -> Project:
         root = find_project_root(path)

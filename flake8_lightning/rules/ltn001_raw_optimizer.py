@@ -5,7 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.edits import Edit
-from flake8_lightning.model.lightning import Mode, enclosing_method, is_self, self_name
+from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
 
@@ -86,13 +86,10 @@ class RawOptimizerStep(Rule):
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
-        func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname not in ("step", "zero_grad"):
-            return
-        found = enclosing_method(node)
+        found = method_call(node, ("step", "zero_grad"))
         if found is None:
             return
-        cls, method = found
+        cls, method, func = found
         if method.name in EXCLUDED_METHODS or not self.ctx.facts.is_lightning_module(cls):
             return
         optimizers = OptimizerFacts.of(self.ctx.facts, cls)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.edits import Edit
-from flake8_lightning.model.lightning import Facts, Mode, _is_super_init, enclosing_method, is_self, self_name
+from flake8_lightning.model.lightning import (
+    Facts,
+    Mode,
+    enclosing_method,
+    is_self,
+    is_super_init,
+    method_call,
+    self_name,
+)
 from flake8_lightning.registry import Rule, register
 
 
@@ -76,11 +84,8 @@ class ManualBackwardInAutomatic(Rule):
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
-        func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname != "manual_backward":
-            return
-        found = enclosing_method(node)
-        if found is None or not is_self(func.expr, found[1]):
+        found = method_call(node, ("manual_backward",))
+        if found is None or not is_self(found[2].expr, found[1]):
             return
         cls = found[0]
         facts = self.ctx.facts
@@ -137,7 +142,7 @@ class ManualBackwardInAutomatic(Rule):
 def _super_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
     """The ``super().__init__(...)`` statement at the top level of ``__init__``."""
     for statement in init.body:
-        if isinstance(statement, nodes.Expr) and _is_super_init(statement.value):
+        if isinstance(statement, nodes.Expr) and is_super_init(statement.value):
             return statement
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
-from flake8_lightning.model.lightning import enclosing_method, is_self
+from flake8_lightning.model.lightning import is_self, method_call
 from flake8_lightning.model.names import External, ProjectModule
 from flake8_lightning.registry import Rule, register
 
@@ -65,13 +65,10 @@ class TensorBackward(Rule):
     message = "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward({expr})"
 
     def visit_Call(self, node: nodes.Call) -> None:
-        func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname != "backward":
+        found = method_call(node, ("backward",))
+        if found is None or is_self(found[2].expr, found[1]):
             return
-        found = enclosing_method(node)
-        if found is None or is_self(func.expr, found[1]):
-            return
-        cls, method = found
+        cls, method, func = found
         facts = self.ctx.facts
         if method.name in OWN_BACKWARD or not facts.is_lightning_module(cls):
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
-from flake8_lightning.model.lightning import Mode, enclosing_method
+from flake8_lightning.model.lightning import Mode, method_call
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
 
@@ -64,13 +64,10 @@ class StepOutsideTrainingStep(Rule):
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
-        func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname != "step":
-            return
-        found = enclosing_method(node)
+        found = method_call(node, ("step",))
         if found is None:
             return
-        cls, method = found
+        cls, method, func = found
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.MANUAL:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.model.hooks import Reach
-from flake8_lightning.model.lightning import Facts, enclosing_method, methods, walk
+from flake8_lightning.model.lightning import Facts, method_call, methods, walk
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
 from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
@@ -55,13 +55,10 @@ class StepInAutomatic(Rule):
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
-        func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname != "step":
-            return
-        found = enclosing_method(node)
+        found = method_call(node, ("step",))
         if found is None:
             return
-        cls, method = found
+        cls, method, func = found
         facts = self.ctx.facts
         # Cheapest first: the subclass scan behind certainly_automatic reads the project.
         if not facts.is_lightning_module(cls) or method.name not in Reach.of(facts, cls).training_step():
