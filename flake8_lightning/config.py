@@ -22,6 +22,7 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
         default="",
         parse_from_config=True,
         comma_separated_list=True,
+        normalize_paths=True,  # relative to the config file, like flake8's own paths
         help=(
             "Comma-separated folders to resolve the project's own imports from, "
             "for layouts the default search (package parent, project root, src/) "

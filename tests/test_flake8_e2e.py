@@ -163,3 +163,22 @@ def test_every_rule_fires_in_the_bundled_examples():
     fired = {line.split(" ")[1] for line in result.stdout.splitlines()}
     assert fired == set(RULES), f"examples do not show {set(RULES) - fired}"
     assert result.stderr == ""
+
+
+def test_options_from_setup_cfg(project):
+    (project / "libs" / "core" / "corelib").mkdir(parents=True)
+    (project / "libs" / "core" / "corelib" / "__init__.py").write_text("")
+    (project / "libs" / "core" / "corelib" / "base.py").write_text(MODEL.replace("class Model", "class Base"))
+    (project / "model.py").write_text(
+        "from corelib.base import Base\n\n\nclass M(Base):\n    def training_step(self, b, i):\n        self.optimizer.step()\n"
+    )
+    assert flake8("model.py", cwd=project).stdout == ""
+    (project / "setup.cfg").write_text("[flake8]\nlightning-source-roots = libs/core\n")
+    assert [line.split(" ")[1] for line in flake8("model.py", cwd=project).stdout.splitlines()] == ["LTN001"]
+
+
+def test_bad_lightning_version_is_a_clear_error(project):
+    (project / "model.py").write_text(MODEL)
+    result = flake8("--lightning-version=two", "model.py", cwd=project)
+    assert result.returncode != 0 and "--lightning-version must look like 2 or 1.9" in result.stderr
+    assert "Traceback" not in result.stderr
