@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -182,3 +183,25 @@ def test_bad_lightning_version_is_a_clear_error(project):
     result = flake8("--lightning-version=two", "model.py", cwd=project)
     assert result.returncode != 0 and "--lightning-version must look like 2 or 1.9" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_results_do_not_depend_on_installed_packages(tmp_path):
+    """Decoy torch/lightning packages on the path change nothing: third-party code is never read."""
+    root = materialize(FIXTURES / "LTN003" / "bad_seed_case_between_files", tmp_path)
+    for extra in (FIXTURES / "LTN001").glob("*.py"):
+        (root / extra.name).write_text(extra.read_text())
+    site = tmp_path / "site"
+    for package, body in {
+        "lightning": "class LightningModule:\n    automatic_optimization = False\n",
+        "torch": "raise ImportError('importing torch would be a bug')\n",
+        "pytorch_lightning": "from lightning import *\n",
+    }.items():
+        (site / package).mkdir(parents=True)
+        (site / package / "__init__.py").write_text(body)
+    plain = flake8(".", cwd=root)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    decoyed = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=LTN,E999", "."], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert plain.stdout and sorted(plain.stdout.splitlines()) == sorted(decoyed.stdout.splitlines())
+    assert decoyed.stderr == ""
