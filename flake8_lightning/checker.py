@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import ast
     from collections.abc import Iterator
 
+
 class Checker:
     """flake8-lightning's flake8 plugin."""
 
@@ -26,6 +27,8 @@ class Checker:
     config: ClassVar[Config] = Config()
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        # ``tree`` is unused, but flake8 classifies plugins by their parameters:
+        # asking for it makes this a tree plugin, run once per file.
         self.filename = filename
         self.lines = lines
 

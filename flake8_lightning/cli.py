@@ -55,7 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--disable-noqa", action="store_true", help="report findings even on lines with # noqa")
     parser.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--lightning-source-roots", default="", help="comma-separated folders to resolve the project's imports from")
+    parser.add_argument(
+        "--lightning-source-roots", default="", help="comma-separated folders to resolve the project's imports from"
+    )
     parser.add_argument("--lightning-version", default=None, help="the Lightning version the project targets (default: inferred)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)

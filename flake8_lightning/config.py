@@ -29,8 +29,6 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
             "does not find. (Default: none)"
         ),
     )
-
-
     option_manager.add_option(
         "--lightning-version",
         default=None,

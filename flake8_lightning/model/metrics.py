@@ -293,7 +293,8 @@ class MetricFacts:
     def _compute(self, cls: nodes.ClassDef) -> Names:
         names = Names()
         hierarchy = self.facts.hierarchy(cls)
-        if not hierarchy.only_neutral_externals or self.facts.defines_member(cls, "log") or self.facts.defines_member(cls, "log_dict"):
+        custom_log = self.facts.defines_member(cls, "log") or self.facts.defines_member(cls, "log_dict")
+        if not hierarchy.only_neutral_externals or custom_log:
             names.add(None)  # a base from outside the project, or a custom log(): anything
             return names
         for klass in hierarchy.classes:

@@ -78,7 +78,8 @@ class RawOptimizerStep(Rule):
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (
-        "`trainer.global_step` stays 0: `ModelCheckpoint` never saves, `max_steps` never ends training, AMP and optimizer hooks are bypassed. No warning."
+        "`trainer.global_step` stays 0: `ModelCheckpoint` never saves, `max_steps` never ends"
+        " training, AMP and optimizer hooks are bypassed. No warning."
     )
     message = (
         "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "

@@ -76,7 +76,9 @@ class MonitorNeverLogged(Rule):
     code = "LTN003"
     name = "monitor-never-logged"
     impact = (
-        "with `every_n_train_steps`, no checkpoint is ever saved and nothing is said; otherwise a crash at the end of the first validation epoch. `fast_dev_run` does not catch it."
+        "with `every_n_train_steps`, no checkpoint is ever saved and nothing is said; "
+        "otherwise a crash at the end of the first validation epoch. `fast_dev_run` does not "
+        "catch it."
     )
     message = "monitor '{monitor}' is never logged with self.log, so {effect}; {fix}"
     logger_message = (

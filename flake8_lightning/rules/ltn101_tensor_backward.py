@@ -60,9 +60,14 @@ class TensorBackward(Rule):
     code = "LTN101"
     name = "tensor-backward"
     impact = (
-        "under manual optimization DDP gradients are not synchronized (replicas drift apart), AMP scaling and backward hooks are skipped; under automatic optimization, a second backward."
+        "under manual optimization DDP gradients are not synchronized (replicas drift apart),"
+        " AMP scaling and backward hooks are skipped; under automatic optimization, a second "
+        "backward."
     )
-    message = "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward({expr})"
+    message = (
+        "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; "
+        "use self.manual_backward({expr})"
+    )
 
     def visit_Call(self, node: nodes.Call) -> None:
         found = method_call(node, ("backward",))

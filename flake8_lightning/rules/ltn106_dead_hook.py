@@ -18,7 +18,6 @@ from flake8_lightning.model.version import target_major
 from flake8_lightning.registry import Rule, register
 
 
-
 @register
 class DeadHook(Rule):
     """A method Lightning 2.x never calls: a removed hook or a misspelled one.
