@@ -63,8 +63,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def comma_list(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
 def prefixes(text: str) -> tuple[str, ...]:
-    return tuple(p.strip().upper() for p in text.split(",") if p.strip())
+    return tuple(p.upper() for p in comma_list(text))
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
@@ -268,15 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.fix and args.diff:
         sys.stderr.write("flake8-lightning: use --diff or --fix, not both\n")
         return 2
-    roots = tuple(r.strip() for r in args.lightning_source_roots.split(",") if r.strip())
-    Checker.config = Config(source_roots=roots, lightning_version=args.lightning_version)
+    Checker.config = Config(source_roots=comma_list(args.lightning_source_roots), lightning_version=args.lightning_version)
+    files = list(discover(args.paths, DEFAULT_EXCLUDE + comma_list(args.exclude)))
     if args.fix or args.diff:
         from flake8_lightning.fixes import run_fixes
 
-        return run_fixes(list(discover(args.paths, DEFAULT_EXCLUDE + prefixes_raw(args.exclude))), apply=args.fix)
+        return run_fixes(files, apply=args.fix)
 
     select, ignore = prefixes(args.select), prefixes(args.ignore)
-    files = list(discover(args.paths, DEFAULT_EXCLUDE + prefixes_raw(args.exclude)))
     progress = Progress(len(files), enabled=not args.no_progress and args.format == "text")
     results: list[Result] = []
     try:
@@ -288,10 +291,6 @@ def main(argv: list[str] | None = None) -> int:
     results.sort(key=lambda r: (r.path, r.line, r.column, r.code))
     sys.stdout.write(FORMATTERS[args.format](results))
     return 1 if results and not args.exit_zero else 0
-
-
-def prefixes_raw(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in text.split(",") if p.strip())
 
 
 if __name__ == "__main__":

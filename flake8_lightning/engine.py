@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class FileContext:
     """What a rule sees of the file being checked."""
 
     path: str
+    source: str
     module: nodes.Module
     project: Project
     facts: Facts
@@ -33,10 +35,10 @@ class FileContext:
     def add(self, finding: Finding) -> None:
         self.findings.add(finding)
 
-    @property
+    @functools.cached_property
     def source_lines(self) -> list[str]:
         """The checked text's lines, with their endings."""
-        return self.module.file_bytes.decode("utf-8").splitlines(keepends=True)
+        return self.source.splitlines(keepends=True)
 
 
 #: astroid's tree builder recurses once per nesting level; deeply nested real
@@ -70,7 +72,7 @@ def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[F
         return []
     project = Project.for_file(path, config.source_roots)
     module = project.use_buffer(path, source)
-    ctx = FileContext(path, module, project, Facts.of(project), config)
+    ctx = FileContext(path, source, module, project, Facts.of(project), config)
     active = [rule(ctx) for rule in wanted]
     dispatch: dict[str, list] = {}
     for rule in active:

@@ -69,12 +69,11 @@ class Reach:
     def from_(self, entries: Iterable[str]) -> frozenset[str]:
         """Names of the methods that ``entries`` run, themselves included."""
         key = frozenset(entries)
-        memo = self.facts.project.memo
-        cache_key = ("reach", self.cls, key)
-        if cache_key in memo:
-            return memo[cache_key]  # type: ignore[return-value]
+        return self.facts.project.cached(("reach", self.cls, key), lambda: self._reach(key))
+
+    def _reach(self, entries: frozenset[str]) -> frozenset[str]:
         seen: set[str] = set()
-        todo = [name for name in key if name in self._definitions]
+        todo = [name for name in entries if name in self._definitions]
         while todo:
             name = todo.pop()
             if name in seen:
@@ -89,9 +88,7 @@ class Reach:
                         and node.func.attrname in self._definitions
                     ):
                         todo.append(node.func.attrname)
-        result = frozenset(seen)
-        memo[cache_key] = result
-        return result
+        return frozenset(seen)
 
     def training_step(self) -> frozenset[str]:
         """``training_step`` and every method it calls, transitively."""

@@ -130,6 +130,16 @@ def enclosing_method(node: nodes.NodeNG) -> tuple[nodes.ClassDef, nodes.Function
     return None
 
 
+def returns(function: nodes.FunctionDef, bare: bool = False) -> list[nodes.Return]:
+    """The ``return value`` statements of ``function`` itself, not of nested functions
+    (with ``bare``, plain ``return`` statements too)."""
+    return [
+        node
+        for node in walk(function)
+        if isinstance(node, nodes.Return) and (bare or node.value is not None) and node.scope() is function
+    ]
+
+
 def argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
     """A call's argument by keyword, else by position (None when unknowable or absent)."""
     for kw in call.keywords or []:
@@ -152,11 +162,12 @@ def method_call(
     return None if found is None else (found[0], found[1], func)
 
 
-_UNKNOWN = object()
+#: What ``assigned_value`` answers when the assigned expression is not known.
+UNKNOWN = object()
 
 
 def assigned_value(target: nodes.NodeNG) -> nodes.NodeNG | object:
-    """The expression assigned to an ``AssignAttr``/``AssignName`` target, or _UNKNOWN."""
+    """The expression assigned to an ``AssignAttr``/``AssignName`` target, or UNKNOWN."""
     parent = target.parent
     if isinstance(parent, nodes.Assign):
         if target in parent.targets:
@@ -168,13 +179,10 @@ def assigned_value(target: nodes.NodeNG) -> nodes.NodeNG | object:
                     index = tgt.elts.index(target)
                     if len(elts) == len(tgt.elts) and not any(isinstance(e, nodes.Starred) for e in elts):
                         return elts[index]
-        return _UNKNOWN
+        return UNKNOWN
     if isinstance(parent, nodes.AnnAssign):
         return parent.value if parent.value is not None else None
-    return _UNKNOWN
-
-
-UNKNOWN = _UNKNOWN
+    return UNKNOWN
 
 
 class Facts:

@@ -30,6 +30,7 @@ from flake8_lightning.model.lightning import (
     enclosing_method,
     is_self,
     is_torch_optimizer,
+    returns,
     walk,
 )
 from flake8_lightning.model.names import bindings
@@ -214,11 +215,13 @@ class OptimizerFacts:
     def returned_attributes(self) -> set[str]:
         """``self.<attr>`` names that some ``configure_optimizers`` returns as optimizers."""
         if self._returned is None:
-            self._returned = set()
-            for klass in self.facts.hierarchy(self.cls).classes:
-                for method in klass.locals.get("configure_optimizers", []):
-                    if isinstance(method, nodes.FunctionDef):
-                        self._returned.update(self._returned_by(method))
+            self._returned = {
+                attr
+                for method in self._configure_optimizers()
+                for ret in returns(method)
+                for _, attrs in self._positions(method, ret.value)
+                for attr in attrs
+            }
         return self._returned
 
     def optimizer_index(self, attr: str) -> int | None:
@@ -227,32 +230,42 @@ class OptimizerFacts:
         -1 when it is the only one (``self.optimizers()`` then returns it bare),
         its index when there are several, None when that is not certain.
         """
-        defined = [
-            m
-            for klass in self.facts.hierarchy(self.cls).classes
-            for m in klass.locals.get("configure_optimizers", [])
-            if isinstance(m, nodes.FunctionDef)
-        ]
+        defined = self._configure_optimizers()
         if not defined:
             return None
         method = defined[0]  # the one that runs
-        returns = [r for r in walk(method) if isinstance(r, nodes.Return) and r.scope() is method]
-        if len(returns) != 1 or returns[0].value is None:
+        found = returns(method, bare=True)
+        if len(found) != 1 or found[0].value is None:
             return None
-        aliases = self._aliases(method)
         names = []
-        for expr in optimizer_positions(returns[0].value):
-            if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
-                names.append(expr.attrname)
-            elif isinstance(expr, nodes.Name) and len(aliases.get(expr.name, ())) == 1:
-                names.append(next(iter(aliases[expr.name])))
-            elif isinstance(expr, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)):
+        for expr, attrs in self._positions(method, found[0].value):
+            if isinstance(expr, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)):
                 return None
-            else:
-                names.append(None)
+            names.append(next(iter(attrs)) if len(attrs) == 1 else None)
         if names.count(attr) != 1:
             return None
         return -1 if len(names) == 1 else names.index(attr)
+
+    def _configure_optimizers(self) -> list[nodes.FunctionDef]:
+        """Every ``configure_optimizers`` of the hierarchy, the one that runs first."""
+        return [
+            method
+            for klass in self.facts.hierarchy(self.cls).classes
+            for method in klass.locals.get("configure_optimizers", [])
+            if isinstance(method, nodes.FunctionDef)
+        ]
+
+    @classmethod
+    def _positions(cls, method: nodes.FunctionDef, value: nodes.NodeNG) -> Iterator[tuple[nodes.NodeNG, set[str]]]:
+        """Each optimizer position of a returned value, with the ``self.<attr>`` names it is."""
+        aliases = cls._aliases(method)
+        for expr in optimizer_positions(value):
+            if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+                yield expr, {expr.attrname}
+            elif isinstance(expr, nodes.Name):
+                yield expr, aliases.get(expr.name, set())
+            else:
+                yield expr, set()
 
     @staticmethod
     def _aliases(method: nodes.FunctionDef) -> dict[str, set[str]]:
@@ -269,14 +282,3 @@ class OptimizerFacts:
                         if isinstance(target, nodes.AssignName):
                             aliases.setdefault(target.name, set()).add(node.value.attrname)
         return aliases
-
-    @classmethod
-    def _returned_by(cls, method: nodes.FunctionDef) -> Iterator[str]:
-        aliases = cls._aliases(method)
-        for node in walk(method):
-            if isinstance(node, nodes.Return) and node.value is not None and node.scope() is method:
-                for expr in optimizer_positions(node.value):
-                    if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
-                        yield expr.attrname
-                    elif isinstance(expr, nodes.Name):
-                        yield from aliases.get(expr.name, ())

@@ -172,9 +172,7 @@ class Project:
         Project.parsed_modules += 1
         try:
             return build_module(text, module_name(path), path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        except Exception:  # astroid raises AstroidSyntaxError and friends
+        except Exception:  # syntax errors (AstroidSyntaxError), deep nesting, odd text
             return None
 
     def find_module(self, modname: str, importer: str) -> str | None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
-from flake8_lightning.model.lightning import Facts, Mode, methods, walk
+from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
 
@@ -72,10 +72,7 @@ class SchedulerNeverStepped(Rule):
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.MANUAL:
             return
-        returned = [
-            s for r in walk(node) if isinstance(r, nodes.Return) and r.value is not None and r.scope() is node
-            for s in scheduler_positions(r.value)
-        ]
+        returned = [position for ret in returns(node) for position in scheduler_positions(ret.value)]
         if not returned:
             return
         if any(_may_step_a_scheduler(facts, klass) for klass in (cls, *facts.subclasses(cls))):

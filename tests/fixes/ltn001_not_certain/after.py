@@ -28,3 +28,18 @@ class TwoReturns(L.LightningModule):
     def training_step(self, batch, batch_idx):
         self.optimizer.step()
         self.trainer.optimizers[0].zero_grad()
+
+
+class BareReturn(L.LightningModule):
+    """One path returns no optimizer at all: no index is certain."""
+
+    automatic_optimization = False
+
+    def configure_optimizers(self):
+        self.optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+        if self.flag:
+            return
+        return self.optimizer
+
+    def training_step(self, batch, batch_idx):
+        self.optimizer.step()
