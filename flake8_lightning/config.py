@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -48,4 +49,13 @@ def from_options(options) -> Config:  # noqa: ANN001 - argparse.Namespace
     version = getattr(options, "lightning_version", None) or None
     if version is not None and not re.fullmatch(r"\d+(\.\d+)*", str(version)):
         raise ValueError(f"--lightning-version must look like 2 or 1.9, not {version!r}")
-    return Config(source_roots=tuple(r for r in roots if r), lightning_version=version)
+    return Config(source_roots=_existing_folders(r for r in roots if r), lightning_version=version)
+
+
+def _existing_folders(roots) -> tuple[str, ...]:  # noqa: ANN001 - an iterable of str
+    """The source roots, each checked to be a folder: a typo must not silently change nothing."""
+    roots = tuple(roots)
+    for root in roots:
+        if not os.path.isdir(root):
+            raise ValueError(f"--lightning-source-roots: {root!r} is not a folder")
+    return roots

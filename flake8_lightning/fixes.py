@@ -15,17 +15,18 @@ import sys
 import tokenize
 
 from flake8_lightning.checker import Checker
+from flake8_lightning.config import Config
 from flake8_lightning.edits import apply_edits
 from flake8_lightning.engine import analyse
 
 MAX_PASSES = 3
 
 
-def fixed_source(path: str, source: str) -> tuple[str, int]:
+def fixed_source(path: str, source: str, config: Config | None = None) -> tuple[str, int]:
     """The source with every available fix applied, and how many findings were fixed."""
     count = 0
     for _ in range(MAX_PASSES):
-        findings = analyse(os.path.abspath(path), source, Checker.config)
+        findings = analyse(os.path.abspath(path), source, Checker.config if config is None else config)
         edits = [e for f in findings if f.fix for e in f.fix]
         if not edits:
             break
@@ -47,7 +48,7 @@ def _read(path: str) -> tuple[str, str] | None:
         return None
 
 
-def run_fixes(files: list[str], apply: bool) -> int:
+def run_fixes(files: list[str], apply: bool, config: Config | None = None) -> int:
     """``--diff`` (apply=False) or ``--fix`` (apply=True) over ``files``."""
     changed = total = 0
     for path in files:
@@ -60,7 +61,7 @@ def run_fixes(files: list[str], apply: bool) -> int:
         except (SyntaxError, ValueError):
             continue
         try:
-            updated, count = fixed_source(path, source)
+            updated, count = fixed_source(path, source, config)
         except (Exception, RecursionError) as exc:  # one bad file must not stop the rest
             sys.stderr.write(f"flake8-lightning: could not fix {path}: {type(exc).__name__}: {exc}\n")
             continue
