@@ -15,7 +15,6 @@ import argparse
 import ast
 import configparser
 import json
-import logging
 import os
 import stat
 import sys
@@ -42,7 +41,6 @@ FLAKE8_OPTIONS = (
 FORMATS = ("text", "json", "sarif", "github")
 INFO_URI = "https://pypi.org/project/flake8-lightning/"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-LOG = logging.getLogger(__name__)
 
 
 class UsageError(Exception):
@@ -211,6 +209,25 @@ class Outcome:
         self.internal_errors = 0
 
 
+def regular_file(path: str, outcome: Outcome) -> bool:
+    """Whether ``path`` is a regular file to read; if not, one line on stderr says why.
+
+    A FIFO would block forever; a broken symlink (Emacs's ``.#model.py`` lock
+    file) is nothing to check, so it does not fail the run.
+    """
+    try:
+        if stat.S_ISREG(os.stat(path).st_mode):
+            return True
+        _warn(f"skipped {path}: not a regular file")
+    except OSError as exc:
+        if os.path.islink(path) and not os.path.exists(path):
+            _warn(f"skipped {path}: a broken symbolic link")
+        else:
+            _warn(f"cannot read {path}: {exc.strerror or exc}")
+            outcome.unreadable += 1
+    return False
+
+
 def check_file(
     path: str, options: argparse.Namespace, config: Config, style: StyleGuideManager, outcome: Outcome
 ) -> list[Result]:
@@ -221,17 +238,13 @@ def check_file(
 
     from flake8_lightning.prefilter import wanted
 
+    if not regular_file(path, outcome):
+        return []
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            _warn(f"skipped {path}: not a regular file")
-            return []
         processor = FileProcessor(path, _processor_options(options))
     except OSError as exc:
-        if os.path.islink(path) and not os.path.exists(path):
-            _warn(f"skipped {path}: a broken symbolic link")
-        else:
-            _warn(f"cannot read {path}: {exc.strerror or exc}")
-            outcome.unreadable += 1
+        _warn(f"cannot read {path}: {exc.strerror or exc}")
+        outcome.unreadable += 1
         return []
     if processor.should_ignore_file():
         return []
@@ -434,13 +447,13 @@ def main(argv: list[str] | None = None) -> int:
             exclude=[*options.exclude, *options.extend_exclude],
         )
     )
+    outcome = Outcome()
     if options.fix or options.diff:
         from flake8_lightning.fixes import run_fixes
 
-        return run_fixes(files, apply=options.fix, config=config)
+        return run_fixes([f for f in files if regular_file(f, outcome)], apply=options.fix, config=config)
 
     style = StyleGuideManager(options, _Collector())
-    outcome = Outcome()
     progress = Progress(len(files), enabled=not options.no_progress and options.format == "text")
     results: list[Result] = []
     try:

@@ -442,3 +442,12 @@ def test_internal_error_is_exit_three_and_the_rest_is_checked(project, monkeypat
     assert codes_of(out) == ["LTN001", "LTN001"]  # other.py
     assert err == "flake8-lightning: internal error on ./model.py: RuntimeError: injected fault (please report this)\n"
     assert cli_module.main(["--exit-zero", "."]) == 3  # not a finding: --exit-zero does not hide it
+
+
+@pytest.mark.parametrize("mode", ["--diff", "--fix"])
+def test_fix_and_diff_skip_a_dangling_symlink(project, mode):
+    os.symlink("root@host.12345:1700000000", project / ".#model.py")
+    result = cli(mode, ".", cwd=project)
+    assert "Traceback" not in result.stderr
+    assert "flake8-lightning: skipped ./.#model.py: a broken symbolic link" in result.stderr.splitlines()
+    assert "self.optimizers()" in (result.stdout if mode == "--diff" else (project / "model.py").read_text())
