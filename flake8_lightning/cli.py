@@ -255,7 +255,9 @@ def check_file(
             ast.parse(source)  # as flake8 does before any tree plugin runs
     except (SyntaxError, ValueError) as exc:
         row, column = FileChecker._extract_syntax_information(exc)  # noqa: SLF001 - flake8's own reading
-        return [Result(path, row, column + 1, "E999", f"{type(exc).__name__}: {exc.args[0] if exc.args else exc}")]
+        message = f"{type(exc).__name__}: {exc.args[0] if exc.args else exc}"
+        # flake8 prints Python's 1-based offset plus one; the offset itself counts characters.
+        return [Result(path, row, column + 1, "E999", message, char_column=max(column, 1))]
     except RecursionError:
         pass  # the engine has its own handling of deep nesting
     guide = style.style_guide_for(path)
@@ -356,8 +358,8 @@ def format_sarif(results: list[Result]) -> str:
     sarif_results = [
         {
             "ruleId": r.code,
-            "ruleIndex": codes.index(r.code) if r.code in RULES else 0,
-            "level": "warning",
+            **({"ruleIndex": codes.index(r.code)} if r.code in RULES else {}),  # E999 is flake8's, not a rule
+            "level": "warning" if r.code in RULES else "error",
             "message": {"text": r.message},
             "locations": [
                 {

