@@ -21,7 +21,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from flake8_lightning import __version__
 from flake8_lightning.config import Config, add_options, from_options
@@ -57,9 +57,16 @@ class Result:
     char_column: int = 0  # 1-based, in code points (SARIF's columnKind); 0: same as column
 
 
+def _usage_error(message: str) -> NoReturn:
+    """argparse's errors as one line (no usage block), exit 2."""
+    _warn(f"{message} (see --help)")
+    raise SystemExit(EXIT_USAGE)
+
+
 def _prelim_parser() -> argparse.ArgumentParser:
     """The config-file options, parsed before the config is read (as flake8's stage 1)."""
     parser = argparse.ArgumentParser(add_help=False)
+    parser.error = _usage_error
     parser.add_argument(
         "--config", default=None,
         help="the config file to read instead of the discovered setup.cfg/tox.ini/.flake8",
@@ -99,6 +106,7 @@ def _option_manager(prelim: argparse.ArgumentParser):  # noqa: ANN202 - flake8's
     parser = manager.parser
     parser.prog = "flake8-lightning"
     parser.usage = None
+    parser.error = _usage_error
     parser.description = (
         "Find PyTorch Lightning mistakes (the LTN rules of the flake8 plugin) without running "
         "the rest of flake8. Reads the [flake8] section of setup.cfg, tox.ini or .flake8 as flake8 does."

@@ -75,7 +75,9 @@ def test_clean_exits_zero(project):
     [["--format=xml", "."], ["no/such/path"], ["--explain", "LTN999"], ["--diff", "--fix", "."], ["--bogus"]],
 )
 def test_usage_errors_exit_two(project, args):
-    assert cli(*args, cwd=project).returncode == 2
+    result = cli(*args, cwd=project)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("flake8-lightning: "), result.stderr
 
 
 def test_select_and_ignore_take_prefixes(project):
