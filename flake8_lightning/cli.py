@@ -275,9 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     Checker.config = Config(source_roots=comma_list(args.lightning_source_roots), lightning_version=args.lightning_version)
     files = list(discover(args.paths, DEFAULT_EXCLUDE + comma_list(args.exclude)))
     if args.fix or args.diff:
-        from flake8_lightning.fixes import run_fixes
+        from flake8_lightning.fixes import Selection, run_fixes
 
-        return run_fixes(files, apply=args.fix)
+        selection = Selection(prefixes(args.select), prefixes(args.ignore), args.disable_noqa)
+        return run_fixes(files, apply=args.fix, selection=selection)
 
     select, ignore = prefixes(args.select), prefixes(args.ignore)
     progress = Progress(len(files), enabled=not args.no_progress and args.format == "text")
