@@ -184,6 +184,8 @@ def _mask(text: str, tree: ast.AST, ranges: list[tuple[int, int]]) -> dict[int, 
 
 def _means_the_same_alone(text: str, low: int, high: int, nodes: list[ast.AST]) -> bool:
     """The text of a range, parsed on its own, gives exactly the nodes it gave in place."""
+    while low < high and text[low] in " \t\x0c":
+        low += 1
     segment = text[low:high]
     try:
         if isinstance(nodes[0], ast.expr):
@@ -327,14 +329,29 @@ def diff_base(paths: list[str]) -> str:
 
 
 def _escapes_project(path: str) -> bool:
-    """A symlink (the file or a folder on its way) that leads out of the file's project."""
+    """Whether a symlink on the way to ``path`` (the file or a folder) leads out of its project.
+
+    Each symlink must point inside the project that holds the link itself.
+    """
     from flake8_lightning.model.project import Project
 
-    root = Project.for_file(os.path.abspath(path)).root
-    if not os.path.isdir(root):
-        root = os.path.dirname(os.path.abspath(path))
-    real_root = os.path.realpath(root)
-    return os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
+    current = os.path.abspath(path)
+    parts = []
+    while True:
+        parts.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for link in reversed(parts):
+        if not os.path.islink(link):
+            continue
+        folder = os.path.dirname(link)
+        root = Project.for_file(os.path.join(folder, "__init__.py")).root
+        real_root = os.path.realpath(root if os.path.isdir(root) else folder)
+        if os.path.commonpath([real_root, os.path.realpath(link)]) != real_root:
+            return True
+    return False
 
 
 def run_fixes(files: list[str], apply: bool, selection: Selection | None = None) -> int:
