@@ -9,7 +9,6 @@ would put an edit on the wrong line.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from dataclasses import dataclass
@@ -86,15 +85,18 @@ def segment(source: str, node) -> str:  # noqa: ANN001 - an astroid node
     return source[index.offset(node.lineno, node.col_offset) : index.offset(node.end_lineno, node.end_col_offset)]
 
 
+def comments(source: str) -> list[str] | None:
+    """The comments of ``source``, tokenized line by line in Python's line model; None if it does not tokenize."""
+    lines = iter(python_lines(source))
+    try:
+        return [t.string for t in tokenize.generate_tokens(lambda: next(lines, "")) if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
 def has_comment(text: str) -> bool:
     """Whether a piece of code (an expression's text) holds a comment."""
-    if "#" not in text:
-        return False
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO("(" + text + "\n)").readline))
-    except (tokenize.TokenError, SyntaxError):
-        return True
-    return any(t.type == tokenize.COMMENT for t in tokens)
+    return "#" in text and comments("(" + text + "\n)") != []
 
 
 def edit_spans(source: str, edits: list[Edit]) -> list[tuple[int, int, str]]:

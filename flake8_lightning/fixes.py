@@ -28,7 +28,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 from flake8_lightning.checker import Checker
-from flake8_lightning.edits import LineIndex, apply_spans, edit_spans, python_lines
+from flake8_lightning.edits import LineIndex, comments, apply_spans, edit_spans, python_lines
 from flake8_lightning.engine import analyse
 from flake8_lightning.registry import Finding
 
@@ -89,11 +89,8 @@ def reportable(path: str, source: str, findings: list[Finding], selection: Selec
 
 
 def _comments(source: str) -> list[str] | None:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return sorted(t.string for t in tokens if t.type == tokenize.COMMENT)
+    found = comments(source)
+    return None if found is None else sorted(found)
 
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?\Z")
@@ -184,8 +181,7 @@ def _mask(text: str, tree: ast.AST, ranges: list[tuple[int, int]]) -> dict[int, 
 
 def _means_the_same_alone(text: str, low: int, high: int, nodes: list[ast.AST]) -> bool:
     """The text of a range, parsed on its own, gives exactly the nodes it gave in place."""
-    while low < high and text[low] in " \t\x0c":
-        low += 1
+    low = max(low, _span(LineIndex(text), nodes[0])[0])  # from the first node: leading blank lines are not code
     segment = text[low:high]
     try:
         if isinstance(nodes[0], ast.expr):

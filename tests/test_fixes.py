@@ -270,3 +270,102 @@ def test_python_line_model() -> None:
     lines = python_lines(source)
     for statement in ast.parse(source).body:
         assert lines[statement.lineno - 1].startswith(statement.targets[0].id)
+
+
+# -- properties: fixing never damages code -----------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXABLE_RULES = ("LTN001", "LTN002")
+SEEDS = sorted(
+    {p.read_text(encoding="utf-8") for c in CASES for p in (c.glob("before*.py")) if p.read_text(encoding="latin-1").isascii()}
+    | {p.read_text(encoding="utf-8") for rule in FIXABLE_RULES for p in (FIXTURES / rule).glob("*.py")}
+)
+#: Lines the rules' fixes may touch (removed, added or moved); every other line must survive.
+TOUCHABLE = ("opt", "automatic_optimization", "__init__")
+ODD_LINES = ["\n", "\x0c\n", "# \x0b \x1c \x85 \u2028 \u2029 odd\n", "\x0c# form feed\n", "    \n", "# plain comment\n"]
+EXAMPLES = int(os.environ.get("FLAKE8_LIGHTNING_FIX_EXAMPLES", "200"))
+
+
+def _comments(source: str) -> list[str]:
+    import io
+    import tokenize
+
+    # Universal newlines (not the code under test's line model).
+    found = tokenize.generate_tokens(io.StringIO(source, newline=None).readline)
+    return sorted(t.string for t in found if t.type == tokenize.COMMENT)
+
+
+def assert_fix_is_safe(path: Path, source: str) -> None:
+    """The fixed text parses, keeps every comment, changes only fixable lines, and is a fixed point."""
+    from flake8_lightning.edits import python_lines
+    from flake8_lightning.fixes import fix_source
+
+    outcome = fix_source(str(path), source)
+    fixed = outcome.updated
+    assert not outcome.rolled_back, outcome.rolled_back
+    compile(fixed, str(path), "exec", dont_inherit=True)
+    assert _comments(fixed) == _comments(source)
+    import difflib
+
+    changes = [line for line in difflib.ndiff(python_lines(source), python_lines(fixed)) if line[:2] in ("- ", "+ ")]
+    removed = {line[2:] for line in changes if line[0] == "-"}
+    unwrapped = {line.replace(".optimizer.", ".") for line in removed}  # <wrapper>.optimizer -> <wrapper>
+    for line in changes:
+        assert any(word in line for word in TOUCHABLE) or line[2:] in unwrapped, (line, fixed)
+    assert fix_source(str(path), fixed).updated == fixed  # idempotent
+
+
+def _mutate(source: str, draw) -> str:  # noqa: ANN001
+    lines = source.split("\n")
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(lines)))
+        lines.insert(at, draw(st.sampled_from(ODD_LINES)).rstrip("\n"))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, max(0, len(lines) - 1)))
+        if lines and not lines[at].rstrip().endswith("\\"):
+            lines[at] += draw(st.sampled_from(["  # tail \x0c comment", "; pass", " \x0c"]))
+    text = "\n".join(lines)
+    if draw(st.booleans()):
+        text = text.replace(
+            "def __init__(self):\n        super().__init__()", "def __init__(self): super().__init__()"
+        )
+    if draw(st.booleans()):
+        text = text.rstrip("\n")
+    if draw(st.booleans()):
+        text = text.replace("\n", draw(st.sampled_from(["\r\n", "\r"])))
+    return text
+
+
+@st.composite
+def mutated_programs(draw) -> str:  # noqa: ANN001
+    return _mutate(draw(st.sampled_from(SEEDS)), draw)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@given(source=mutated_programs())
+def test_fix_never_damages_fuzzed_programs(tmp_path_factory, source: str) -> None:
+    try:
+        compile(source, "model.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        assume(False)
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "pyproject.toml").write_text("")
+    assert_fix_is_safe(folder / "model.py", source)
+
+
+def test_fix_never_damages_any_fixture(tmp_path: Path) -> None:
+    """Every fixture file (multi-file ones in their own project) fixes safely."""
+    for entry in sorted(p for rule in sorted(FIXTURES.iterdir()) for p in rule.iterdir()):
+        project = tmp_path / entry.parent.name / entry.name
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text("")
+        if entry.is_dir():
+            shutil.copytree(entry, project, dirs_exist_ok=True)
+        else:
+            shutil.copy(entry, project / entry.name)
+        for path in sorted(project.rglob("*.py")):
+            assert_fix_is_safe(path, path.read_text(encoding="utf-8"))
