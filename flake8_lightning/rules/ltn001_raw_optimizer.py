@@ -64,8 +64,9 @@ class RawOptimizerStep(Rule):
     ## Autofix
     Under manual optimization, ``flake8-lightning --fix`` rewrites
     ``self.<attr>`` to ``self.optimizers()`` when the module has one optimizer,
-    or to ``self.optimizers()[i]`` when ``configure_optimizers`` certainly
-    returns it at index ``i``; ``opt.optimizer`` to ``opt``; and
+    or to ``self.optimizers()[i]`` when the ``configure_optimizers`` that runs
+    certainly returns it at index ``i``, for the class and every subclass, in
+    statement order; ``opt.optimizer`` to ``opt``; and
     ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
 
     ## Known limits

@@ -60,7 +60,8 @@ class ManualBackwardInAutomatic(Rule):
     ``flake8-lightning --fix`` moves a misplaced assignment to just after
     ``super().__init__(...)``, or inserts ``self.automatic_optimization =
     False`` there when the hierarchy sets it nowhere and the class has its own
-    ``__init__`` calling ``super().__init__()``.
+    ``__init__`` (the last one it defines, which is the one that runs) calling
+    ``super().__init__()`` on a line of its own.
 
     ## Known limits
     Any assignment that is not a constant (``= not cfg.auto``), any base class
