@@ -268,8 +268,6 @@ def fix_source(path: str, source: str, selection: Selection | None = None) -> Ou
             break
         outcome.updated = updated
         found = reportable(path, updated, analyse(path, updated, Checker.config), selection)
-    if outcome.updated != source:
-        analyse(path, source, Checker.config)  # leave the project caches on the text on disk
     outcome.remaining = len(found)
     outcome.fixed = max(0, before - len(found))
     outcome.rolled_back = [f"{code} fix rolled back: {reason}" for code, reason in reasons]
@@ -350,6 +348,26 @@ def _escapes_project(path: str) -> bool:
     return False
 
 
+def _write(path: str, outcome: Outcome, encoding: str) -> bool:
+    """Write the fixed text over ``path``; False, with one line on stderr, when it must not or cannot."""
+    try:
+        new = outcome.updated.encode(encoding)
+    except UnicodeEncodeError:
+        sys.stderr.write(f"flake8-lightning: not fixed {path}: the fix cannot be written in {encoding}\n")
+        return False
+    if _escapes_project(path):
+        sys.stderr.write(f"flake8-lightning: not fixed {path}: it is a symlink leading out of the project\n")
+        return False
+    try:
+        with open(path, "r+b") as handle:
+            handle.write(new)
+            handle.truncate()
+    except OSError as exc:
+        sys.stderr.write(f"flake8-lightning: could not write {path}: {exc.strerror or exc}\n")
+        return False
+    return True
+
+
 def run_fixes(files: list[str], apply: bool, selection: Selection | None = None) -> int:
     """``--diff`` (apply=False) or ``--fix`` (apply=True) over ``files``.
 
@@ -386,28 +404,19 @@ def run_fixes(files: list[str], apply: bool, selection: Selection | None = None)
         remaining += outcome.remaining
         if outcome.updated == source:
             continue
-        try:
-            new = outcome.updated.encode(encoding)
-        except UnicodeEncodeError:
-            sys.stderr.write(f"flake8-lightning: not fixed {path}: the fix cannot be written in {encoding}\n")
-            remaining += outcome.fixed
-            continue
-        if apply:
-            if _escapes_project(path):
-                sys.stderr.write(f"flake8-lightning: not fixed {path}: it is a symlink leading out of the project\n")
-                remaining += outcome.fixed
-                continue
-            try:
-                with open(path, "r+b") as handle:
-                    handle.write(new)
-                    handle.truncate()
-            except OSError as exc:
-                sys.stderr.write(f"flake8-lightning: could not write {path}: {exc.strerror or exc}\n")
+        if not (apply and _write(path, outcome, encoding)):
+            # The other files are analysed against the text on disk.
+            analyse(os.path.abspath(path), source, Checker.config)
+            if apply:
                 remaining += outcome.fixed
                 continue
         changed += 1
         total += outcome.fixed
-        diffs.append((path, data, new))
+        if not apply:
+            try:
+                diffs.append((path, data, outcome.updated.encode(encoding)))
+            except UnicodeEncodeError:
+                sys.stderr.write(f"flake8-lightning: no diff for {path}: the fix cannot be written in {encoding}\n")
     if apply:
         sys.stderr.write(f"flake8-lightning: fixed {total} finding(s) in {changed} file(s)\n")
         return 1 if remaining else 0
