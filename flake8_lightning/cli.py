@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ast
 import configparser
+import functools
 import json
 import os
 import stat
@@ -284,16 +285,34 @@ def check_file(
         _warn(f"internal error on {path}: {type(exc).__name__}: {detail} (please report this)")
         outcome.internal_errors += 1
         return []
+    results = []
+    for v in _decide(path, processor, findings, style):
+        line = processor.lines[v.line_number - 1] if 0 < v.line_number <= len(processor.lines) else ""
+        results.append(Result(path, v.line_number, v.column_number, v.code, v.text, _code_points(line, v.column_number)))
+    return results
+
+
+def _decide(path: str, processor, findings: list, style: StyleGuideManager) -> list:  # noqa: ANN001
+    """The violations flake8's style guide reports among ``findings``: selection, per-file-ignores, noqa."""
     collector: _Collector = style.formatter
     collector.violations.clear()
     for finding in findings:
         code, _, message = finding.text.partition(" ")
         style.handle_error(code, path, finding.line, finding.col, message, processor.noqa_line_for(finding.line))
-    results = []
-    for v in collector.violations:
-        line = processor.lines[v.line_number - 1] if 0 < v.line_number <= len(processor.lines) else ""
-        results.append(Result(path, v.line_number, v.column_number, v.code, v.text, _code_points(line, v.column_number)))
-    return results
+    return list(collector.violations)
+
+
+def _reportable(path: str, source: str, findings: list, options: argparse.Namespace, style: StyleGuideManager) -> list:
+    """``fixes.Selection.keep``: the findings of ``source`` this run would report, and so may fix."""
+    from flake8.processor import FileProcessor
+
+    from flake8_lightning.edits import python_lines
+
+    processor = FileProcessor(path, _processor_options(options), lines=python_lines(source))
+    if processor.should_ignore_file():
+        return []
+    shown = {(v.line_number, v.column_number, v.code) for v in _decide(path, processor, findings, style)}
+    return [f for f in findings if (f.line, f.col + 1, f.code) in shown]
 
 
 class Progress:
@@ -458,12 +477,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     outcome = Outcome()
-    if options.fix or options.diff:
-        from flake8_lightning.fixes import run_fixes
-
-        return run_fixes([f for f in files if regular_file(f, outcome)], apply=options.fix, config=config)
-
     style = StyleGuideManager(options, _Collector())
+    if options.fix or options.diff:
+        from flake8_lightning.fixes import Selection, run_fixes
+
+        keep = functools.partial(_reportable, options=options, style=style)
+        return run_fixes(
+            [f for f in files if regular_file(f, outcome)], apply=options.fix, selection=Selection(config, keep)
+        )
+
     progress = Progress(len(files), enabled=not options.no_progress and options.format == "text")
     results: list[Result] = []
     try:
