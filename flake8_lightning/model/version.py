@@ -57,6 +57,8 @@ _METADATA_NAMES = ("PKG-INFO", "METADATA")
 #: Bytes read of one pin file; how far up enclosing project roots are searched.
 MAX_PIN_FILE_CHARS = 200_000
 MAX_ENCLOSING_ROOTS = 32
+#: A specifier is read from at most this many characters after the name.
+MAX_SPEC_CHARS = 200
 #: A version part longer than this is not a version (and ``int()`` of it may raise).
 MAX_DIGITS = 6
 #: Majors above this are not Lightning versions: such a pin says nothing.
@@ -209,7 +211,7 @@ def file_pins(path: str) -> list[Pin]:
             continue  # the long description may quote anything
         line = _strip_comment(line)
         for match in _NAME.finditer(line):
-            majors = spec_majors(line[match.end() :], conda=conda)
+            majors = spec_majors(line[match.end() : match.end() + MAX_SPEC_CHARS], conda=conda)
             if majors:
                 pins.append(Pin(path, number, line, majors))
     return pins
@@ -291,6 +293,7 @@ _TRAINER_CALL = re.compile(r"\bTrainer\s*\(")
 _TRAINER_KWARG = re.compile(
     r"(?<![\w.])(" + "|".join(sorted({*REMOVED_TRAINER_ARGS, *ADDED_TRAINER_ARGS})) + r")\s*=(?!=)"
 )
+_BRACKET = re.compile(r"[()\[\]{}]")
 #: How far past ``Trainer(`` its arguments are read.
 MAX_CALL_CHARS = 4000
 
@@ -313,20 +316,31 @@ def code_evidence(texts) -> dict[int, str]:  # noqa: ANN001 - iterable of (path,
 
 
 def _trainer_args(code: str):  # noqa: ANN202
-    """(major, "Trainer(arg=...)") for each removed or added argument in a ``Trainer(...)`` call."""
-    for call in _TRAINER_CALL.finditer(code):
-        start = call.end()
-        depth, pos, limit = 1, start, min(len(code), start + MAX_CALL_CHARS)
-        while pos < limit and depth:
-            char = code[pos]
-            depth += (char in "([{") - (char in ")]}")
-            pos += 1
-        for arg in _TRAINER_KWARG.finditer(code, start, pos):
+    """(major, "Trainer(arg=...)") for each removed or added argument in a ``Trainer(...)`` call.
+
+    Each character is looked at once: a call inside another call's arguments is
+    read as part of the outer one.
+    """
+    pos = 0
+    while True:
+        call = _TRAINER_CALL.search(code, pos)
+        if call is None:
+            return
+        depth = 1
+        start, limit = call.end(), min(len(code), call.end() + MAX_CALL_CHARS)
+        end = limit
+        for bracket in _BRACKET.finditer(code, start, limit):
+            depth += 1 if bracket.group() in "([{" else -1
+            if not depth:
+                end = bracket.end()
+                break
+        for arg in _TRAINER_KWARG.finditer(code, start, end):
             name = arg.group(1)
             if name in REMOVED_TRAINER_ARGS:
                 yield 1, f"Trainer({name}=...) (removed in {REMOVED_TRAINER_ARGS[name]})"
             else:
                 yield 2, f"Trainer({name}=...) (added in {ADDED_TRAINER_ARGS[name]})"
+        pos = max(end, call.end())
 
 
 def decide_code(evidence: dict[int, str]) -> TargetVersion | None:
