@@ -35,7 +35,7 @@ def lightning_major(version: str) -> int:
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
     match = _VERSION.fullmatch(text)
     if match is None:
-        raise ValueError(f"--lightning-version must be a version such as 2 or 1.9, not {shown!r}")
+        raise ValueError(f"--lightning-version must look like 2 or 1.9, not {shown!r}")
     parts = [match.group(1), *match.group(2).split(".")[1:]]
     if any(len(part) > MAX_VERSION_DIGITS for part in parts):
         raise ValueError(
