@@ -237,6 +237,15 @@ def test_enclosing_roots_stop_at_the_repository(tmp_path):
     assert enclosing_roots(str(repo)) == [str(repo)]
 
 
+def test_enclosing_roots_never_leave_a_skipped_folder(tmp_path):
+    """A package kept under another project's .cache/ or site-packages/ is not part of it."""
+    write(tmp_path / "pyproject.toml", '[project]\ndependencies = ["pytorch-lightning<2"]\n')
+    for skipped in (".cache", "site-packages", "build"):
+        package = tmp_path / skipped / "corpus" / "pkg"
+        write(package / "pyproject.toml", "")
+        assert enclosing_roots(str(package)) == [str(package)]
+
+
 def test_nearest_deciding_pin_wins(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path / "requirements.txt", "pytorch-lightning==1.9.5\n")

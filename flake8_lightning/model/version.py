@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from flake8_lightning.config import lightning_major
 from flake8_lightning.lightning_versions import ADDED_TRAINER_ARGS, CODE_FACTS, REMOVED_TRAINER_ARGS
-from flake8_lightning.model.project import PROJECT_MARKERS, is_project_marker
+from flake8_lightning.model.project import PROJECT_MARKERS, SKIP_DIRS, is_project_marker
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -251,7 +251,9 @@ def enclosing_roots(root: str) -> list[str]:
     """``root``, then each enclosing project root, up to the repository's top.
 
     Never above a folder holding ``.git``, never the home folder or above it,
-    never the filesystem root.
+    never the filesystem root, and never out of a folder the enclosing project's
+    own file index skips (``.cache``, ``site-packages``, ``build``, ...): a copy
+    of a package kept there is not part of that project.
     """
     roots = [root]
     home = os.path.abspath(os.path.expanduser("~"))
@@ -261,6 +263,9 @@ def enclosing_roots(root: str) -> list[str]:
             break
         parent = os.path.dirname(folder)
         if parent == folder or parent == home or os.path.dirname(parent) == parent:
+            break
+        name = os.path.basename(folder)
+        if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
             break
         folder = parent
         if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS):
