@@ -64,8 +64,10 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
         parse_from_config=True,
         help=(
             "The Lightning version the project targets, e.g. 2 or 1.9, for the rules "
-            "about removed APIs. (Default: inferred from `import lightning` or a "
-            "pytorch-lightning pin in the project's metadata; 2 when nothing says)"
+            "about removed APIs. (Default: inferred from the project's pins, e.g. "
+            "environment.yml or requirements.txt, else from 1.x-only or 2.x-only APIs "
+            "in its code; 2 when nothing says; unknown, and those rules silent, when "
+            "the evidence disagrees)"
         ),
     )
 
