@@ -369,3 +369,41 @@ def test_docs_say_which_rules_depend_on_the_version():
     assert "LTN106" in dependent
     for code in RULES:
         assert ("## Lightning version" in render(code)) == (code in dependent)
+
+
+# -- LTN106 states the consequence for each hook ---------------------------------
+
+
+def test_ltn106_says_what_happens_to_each_hook(tmp_path):
+    from flake8_lightning.engine import analyse
+
+    write(tmp_path / "requirements.txt", "lightning>=2.0\n")
+    model = write(
+        tmp_path / "model.py",
+        """
+        import lightning as L
+
+
+        class Model(L.LightningModule):
+            def training_epoch_end(self, outputs):
+                self.log("a", 1)
+
+            def validation_epoch_end(self, outputs):
+                self.log("b", 1)
+
+            def test_epoch_end(self, outputs):
+                self.log("c", 1)
+
+            def on_pretrain_routine_start(self):
+                self.log("d", 1)
+
+            def on_training_epoch_end(self):
+                self.log("e", 1)
+        """,
+    )
+    messages = {f.line: f.message for f in analyse(str(model), model.read_text(), Config())}
+    assert "trainer.fit raises NotImplementedError at start" in messages[5]
+    assert "trainer.fit and trainer.validate raise NotImplementedError" in messages[8]
+    assert "trainer.test raises NotImplementedError" in messages[11] and "fit" not in messages[11]
+    assert "silently never called" in messages[14]
+    assert "never calls it" in messages[17] and "on_train_epoch_end" in messages[17]

@@ -11,6 +11,7 @@ from flake8_lightning.lightning_api import (
     MODULE_HOOKS,
     REMOVED_CALLBACK,
     REMOVED_MODULE,
+    SILENTLY_NEVER_CALLED,
     hook_shaped,
     near_miss,
     removed_hook_consequence,
@@ -69,7 +70,7 @@ class DeadHook(Rule):
         "the method is silently never called (metrics never logged, state never reset); "
         "`training_epoch_end`/`validation_epoch_end` make fit raise at start."
     )
-    message = "Lightning 2.x {what}; {fix}"
+    message = "'{name}' {what}; {fix}"
     #: The verdict depends on the Lightning version the project targets.
     depends_on_version = True
 
@@ -93,17 +94,20 @@ class DeadHook(Rule):
             return  # 1.x still calls these hooks; unknown version: stay silent
         if node.name in removed:
             replacement = removed[node.name]
-            what = f"removed '{node.name}' in 2.0: {removed_hook_consequence(node.name)}"
+            consequence = removed_hook_consequence(node.name)
+            what = "was removed in Lightning 2.0" + (
+                " and is silently never called" if consequence == SILENTLY_NEVER_CALLED else f": {consequence}"
+            )
             fix = "move its code into __init__" if replacement == "__init__" else f"use {replacement}"
         else:
             close = near_miss(node.name, hooks)
             if close is None:
                 return
-            what = f"never calls '{node.name}'"
+            what = "is not a hook name: Lightning never calls it"
             fix = f"did you mean '{close}'?"
         if self._called_in_project(node.name):
             return  # a helper the project calls itself, not a hook
-        self.report(node, what=what, fix=fix)
+        self.report(node, name=node.name, what=what, fix=fix)
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook)."""
