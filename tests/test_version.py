@@ -407,3 +407,47 @@ def test_ltn106_says_what_happens_to_each_hook(tmp_path):
     assert "trainer.test raises NotImplementedError" in messages[11] and "fit" not in messages[11]
     assert "silently never called" in messages[14]
     assert "never calls it" in messages[17] and "on_train_epoch_end" in messages[17]
+
+
+# -- end to end: the real flake8 -------------------------------------------------
+
+RESEARCH_MODEL = """
+import pytorch_lightning as pl
+
+
+class GAN(pl.LightningModule):
+    def validation_epoch_end(self, outputs):
+        self.log("fid", sum(outputs) / len(outputs))
+"""
+
+
+def run_flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=LTN", *args, "."],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_flake8_on_a_research_repo_pinned_in_a_conda_file(tmp_path):
+    """A 1.x research repo: a conda file pins it, a package module is named setup.py."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo / "environment.yml", "name: gan\ndependencies:\n  - pip:\n    - pytorch-lightning==1.9.0\n")
+    write(repo / "gan" / "__init__.py", "")
+    write(repo / "gan" / "setup.py", "def setup(cfg):\n    return cfg\n")
+    write(repo / "gan" / "model.py", RESEARCH_MODEL)
+    run = run_flake8(repo)
+    assert (run.stdout, run.stderr) == ("", "")
+    # The same repo once it pins Lightning 2: the hook makes fit raise.
+    write(repo / "environment.yml", "name: gan\ndependencies:\n  - pip:\n    - lightning>=2.0\n")
+    run = run_flake8(repo)
+    assert run.stderr == ""
+    assert run.stdout.splitlines() == [
+        "./gan/model.py:5:5: LTN106 'validation_epoch_end' was removed in Lightning 2.0: "
+        "trainer.fit and trainer.validate raise NotImplementedError at start; use on_validation_epoch_end"
+    ]
+    # --lightning-version overrides the pin.
+    assert run_flake8(repo, "--lightning-version=1.9").stdout == ""
