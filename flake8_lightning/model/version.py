@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from flake8_lightning.model.project import Project
 
 CURRENT_MAJOR = 2
+#: ``TargetVersion.major`` when the evidence conflicts: version-dependent rules stay silent.
+UNKNOWN = None
 
 _ENV_DIRS = ("", "docker", "env", "envs", "environment", "conda", "configs", "config")
 #: Files that may pin Lightning, relative to a project root.
@@ -93,6 +95,7 @@ class Pin:
 class TargetVersion:
     """The Lightning major version a project targets, or None when unknown, and why."""
 
+    #: 1 (0.x counts as 1), 2, ...; UNKNOWN (None) when the evidence conflicts.
     major: int | None
     #: "option", "pin", "code", "default" or "conflict".
     source: str
@@ -287,7 +290,7 @@ def decide_pins(roots: list[str]) -> TargetVersion | None:
         for pin in deciding:
             by_major.setdefault(next(iter(pin.majors)), pin)
         shown = "; ".join(f"{major}.x in {pin.where()}" for major, pin in sorted(by_major.items()))
-        return TargetVersion(None, "conflict", f"the pins disagree: {shown}")
+        return TargetVersion(UNKNOWN, "conflict", f"the pins disagree: {shown}")
     return None
 
 
@@ -351,7 +354,7 @@ def _trainer_args(code: str):  # noqa: ANN202
 def decide_code(evidence: dict[int, str]) -> TargetVersion | None:
     if len(evidence) > 1:
         shown = "; ".join(f"{major}.x: {what}" for major, what in sorted(evidence.items()))
-        return TargetVersion(None, "conflict", f"the code has evidence of both, and no pin: {shown}")
+        return TargetVersion(UNKNOWN, "conflict", f"the code has evidence of both, and no pin: {shown}")
     for major, what in evidence.items():
         return TargetVersion(major, "code", f"the code uses {what}")
     return None
