@@ -274,6 +274,7 @@ def test_nearest_deciding_pin_wins(tmp_path):
     ],
 )
 def test_code_evidence(code, major):
+    assert code_evidence([("x.py", code)])[major][1] == "x.py"
     assert set(code_evidence([("x.py", code)])) == {major}
 
 
@@ -447,7 +448,8 @@ def test_flake8_on_a_research_repo_pinned_in_a_conda_file(tmp_path):
     assert run.stderr == ""
     assert run.stdout.splitlines() == [
         "./gan/model.py:5:5: LTN106 'validation_epoch_end' was removed in Lightning 2.0: "
-        "trainer.fit and trainer.validate raise NotImplementedError at start; use on_validation_epoch_end"
+        "trainer.fit and trainer.validate raise NotImplementedError at start; use on_validation_epoch_end "
+        "(Lightning 2.x per environment.yml)"
     ]
     # --lightning-version overrides the pin.
     assert run_flake8(repo, "--lightning-version=1.9").stdout == ""

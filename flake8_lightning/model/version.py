@@ -101,6 +101,8 @@ class TargetVersion:
     source: str
     #: Why, naming the file that says so.
     reason: str
+    #: The file that says so, if one does.
+    file: str = ""
 
     @property
     def known(self) -> bool:
@@ -113,6 +115,18 @@ class TargetVersion:
     def before(self, major: int) -> bool:
         """Certainly before ``major`` (False when unknown)."""
         return self.major is not None and self.major < major
+
+    def basis(self, root: str) -> str:
+        """Where the version comes from, in a few words, for a finding's message."""
+        if self.source == "option":
+            return "per --lightning-version"
+        if not self.file:
+            return "assumed: nothing pins it (see --lightning-version)"
+        try:
+            shown = os.path.relpath(self.file, root)
+        except ValueError:  # another drive
+            shown = self.file
+        return f"per {shown.replace(os.sep, '/')}"
 
 
 # -- pins -------------------------------------------------------------------
@@ -285,7 +299,7 @@ def decide_pins(roots: list[str]) -> TargetVersion | None:
         majors = {next(iter(pin.majors)) for pin in deciding}
         if len(majors) == 1:
             pin = deciding[0]
-            return TargetVersion(majors.pop(), "pin", f"pinned in {pin.where()}")
+            return TargetVersion(majors.pop(), "pin", f"pinned in {pin.where()}", pin.path)
         by_major = {}
         for pin in deciding:
             by_major.setdefault(next(iter(pin.majors)), pin)
@@ -306,18 +320,18 @@ _BRACKET = re.compile(r"[()\[\]{}]")
 MAX_CALL_CHARS = 4000
 
 
-def code_evidence(texts) -> dict[int, str]:  # noqa: ANN001 - iterable of (path, text)
-    """``{major: "what, in which file"}`` for each major the code is evidence of."""
-    found: dict[int, str] = {}
+def code_evidence(texts) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterable of (path, text)
+    """``{major: (what, path)}`` for each major the code is evidence of."""
+    found: dict[int, tuple[str, str]] = {}
     for path, text in texts:
         if not text or "lightning" not in text:
             continue  # a file that never names Lightning says nothing about it
         code = "\n".join(_strip_comment(line) for line in text.split("\n"))
         for fact, pattern in _FACTS:
             if fact.points_to not in found and pattern.search(code):
-                found[fact.points_to] = f"{fact.what} in {path}"
+                found[fact.points_to] = (fact.what, path)
         for major, what in _trainer_args(code):
-            found.setdefault(major, f"{what} in {path}")
+            found.setdefault(major, (what, path))
         if len(found) > 1:
             break
     return found
@@ -351,12 +365,12 @@ def _trainer_args(code: str):  # noqa: ANN202
         pos = max(end, call.end())
 
 
-def decide_code(evidence: dict[int, str]) -> TargetVersion | None:
+def decide_code(evidence: dict[int, tuple[str, str]]) -> TargetVersion | None:
     if len(evidence) > 1:
-        shown = "; ".join(f"{major}.x: {what}" for major, what in sorted(evidence.items()))
+        shown = "; ".join(f"{major}.x: {what} in {path}" for major, (what, path) in sorted(evidence.items()))
         return TargetVersion(UNKNOWN, "conflict", f"the code has evidence of both, and no pin: {shown}")
-    for major, what in evidence.items():
-        return TargetVersion(major, "code", f"the code uses {what}")
+    for major, (what, path) in evidence.items():
+        return TargetVersion(major, "code", f"the code uses {what} in {path}", path)
     return None
 
 

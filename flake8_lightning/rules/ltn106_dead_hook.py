@@ -70,7 +70,7 @@ class DeadHook(Rule):
         "the method is silently never called (metrics never logged, state never reset); "
         "`training_epoch_end`/`validation_epoch_end` make fit raise at start."
     )
-    message = "'{name}' {what}; {fix}"
+    message = "'{name}' {what}; {fix} (Lightning 2.x {basis})"
     #: The verdict depends on the Lightning version the project targets.
     depends_on_version = True
 
@@ -90,7 +90,8 @@ class DeadHook(Rule):
             return  # a stub loses nothing if it is never called
         if any(node.name in klass.locals for klass in hierarchy.classes[1:]):
             return  # overrides a project base class: the project's own protocol
-        if not target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2):
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        if not version.at_least(2):
             return  # 1.x still calls these hooks; unknown version: stay silent
         if node.name in removed:
             replacement = removed[node.name]
@@ -107,7 +108,7 @@ class DeadHook(Rule):
             fix = f"did you mean '{close}'?"
         if self._called_in_project(node.name):
             return  # a helper the project calls itself, not a hook
-        self.report(node, name=node.name, what=what, fix=fix)
+        self.report(node, name=node.name, what=what, fix=fix, basis=version.basis(self.ctx.project.root))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook)."""
