@@ -289,6 +289,9 @@ def test_code_evidence(code, major):
         "from pytorch_lightning.utilities.distributed import _broadcast_object_list\n",
         # commented out
         "import pytorch_lightning as pl\n# trainer = pl.Trainer(gpus=1)\n",
+        # usage examples in docstrings
+        'import pytorch_lightning as pl\n"""Usage:\n    trainer = pl.Trainer(gpus=1, precision="16-mixed")\n"""\n',
+        "import pytorch_lightning as pl\ndef f():\n    '''Trainer(gpus=1)'''\n",
         # a file that never names Lightning (another framework's Trainer)
         "from transformers import Trainer\nTrainer(gpus=1)\n",
         "import lightning_utilities\nimport lightning.app\n",
@@ -323,7 +326,7 @@ def test_nothing_says_means_2(tmp_path):
 def test_evidence_scan_is_linear_on_adversarial_text():
     import time
 
-    text = "import pytorch_lightning\n" + "Trainer(" * 20_000 + "#'\"" * 20_000
+    text = "import pytorch_lightning\n" + "Trainer(" * 20_000 + "#'\"" * 20_000 + '"""' + "'''x" * 20_000
     start = time.perf_counter()
     code_evidence([("x.py", text)])
     assert time.perf_counter() - start < 2.0

@@ -326,7 +326,7 @@ def code_evidence(texts) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterab
     for path, text in texts:
         if not text or "lightning" not in text:
             continue  # a file that never names Lightning says nothing about it
-        code = "\n".join(_strip_comment(line) for line in text.split("\n"))
+        code = "\n".join(_strip_comment(line) for line in _without_triple_quoted(text).split("\n"))
         for fact, pattern in _FACTS:
             if fact.points_to not in found and pattern.search(code):
                 found[fact.points_to] = (fact.what, path)
@@ -335,6 +335,35 @@ def code_evidence(texts) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterab
         if len(found) > 1:
             break
     return found
+
+
+def _without_triple_quoted(text: str) -> str:
+    """``text`` with docstrings and other triple-quoted strings emptied.
+
+    Their usage examples are not the code's own API use. Linear: each quote
+    kind's next position is searched again only once it has been passed.
+    """
+    parts: list[str] = []
+    pos = 0
+    next_at = {_TQ_DOUBLE: text.find(_TQ_DOUBLE), _TQ_SINGLE: text.find(_TQ_SINGLE)}
+    while True:
+        for quote, at in next_at.items():
+            if 0 <= at < pos:
+                next_at[quote] = text.find(quote, pos)
+        found = [(at, quote) for quote, at in next_at.items() if at >= 0]
+        if not found:
+            parts.append(text[pos:])
+            return "".join(parts)
+        start, quote = min(found)
+        parts.append(text[pos:start])
+        parts.append("''")
+        close = text.find(quote, start + 3)
+        if close < 0:
+            return "".join(parts)  # unterminated: the rest is inside the string
+        pos = close + 3
+
+
+_TQ_DOUBLE, _TQ_SINGLE = '"' * 3, "'" * 3
 
 
 def _trainer_args(code: str):  # noqa: ANN202
