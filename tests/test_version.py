@@ -456,3 +456,42 @@ def test_flake8_on_a_research_repo_pinned_in_a_conda_file(tmp_path):
     ]
     # --lightning-version overrides the pin.
     assert run_flake8(repo, "--lightning-version=1.9").stdout == ""
+
+
+# -- torch too old for Lightning 2 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tail", "conda", "rules_out"),
+    [
+        ("==1.10.0", False, True),
+        ("==1.10.0+cu113", False, True),
+        ("<1.11", False, True),
+        ("<1.11.1", False, False),  # allows 1.11.0
+        ("<=1.10.2", False, True),
+        ("~=1.10.0", False, True),
+        ("~=1.10", False, False),  # up to 2.0
+        (">=1.8", False, False),
+        (">=1.8,<1.11", False, True),
+        ("=1.10.1=py3.9_cuda11.3_cudnn8.2.0_0", True, True),
+        (" 1.9.0", True, True),
+        ("=1", True, False),
+        ("==1.*", False, False),
+        (' = "^1.10"', False, False),
+        (' = "~1.10"', False, True),
+        ("==1.13.1", False, False),
+        ("==1." + "9" * 5000, False, False),
+    ],
+)
+def test_torch_pins_that_rule_out_lightning_2(tail, conda, rules_out):
+    assert version.torch_rules_out_2(tail, conda=conda) is rules_out
+
+
+def test_old_torch_decides_only_when_no_lightning_pin_does(tmp_path):
+    env = write(tmp_path / "environment.yml", "dependencies:\n  - pytorch=1.10\n  - torchvision=0.11\n  - pytorch-lightning\n")
+    decided = decide_pins([str(tmp_path)])
+    assert (decided.major, decided.source) == (1, "pin") and "torch" in decided.reason
+    env.write_text("dependencies:\n  - pytorch=1.10\n  - lightning>=2.0\n")  # contradictory, but explicit
+    assert decide_pins([str(tmp_path)]).major == 2
+    env.write_text("dependencies:\n  - pytorch-cuda=11.7\n  - torchvision=0.9\n  - pytorch>=1.8\n")
+    assert decide_pins([str(tmp_path)]) is None

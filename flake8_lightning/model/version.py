@@ -74,6 +74,10 @@ _CLAUSE = re.compile(
     r"(?:[.\-+_]?(?:a|b|c|rc|alpha|beta|pre|preview|dev|post)\.?\d*)*",
     re.I,
 )
+#: ``torch`` or ``pytorch`` (conda's name) as a whole package name: not torchvision, pytorch-lightning.
+_TORCH = re.compile(r"(?<![\w.\-/@])(torch|pytorch)(?![\w.\-/])", re.I)
+#: The first torch Lightning 2.0 accepts.
+TORCH_FOR_2 = (1, 11)
 _SPEC_END = re.compile(r"""[;)"'\]}#@]""")
 
 
@@ -86,6 +90,8 @@ class Pin:
     text: str
     #: The majors the pin allows (of those that exist); one means it decides.
     majors: frozenset[int]
+    #: "lightning", or "torch" for a torch pin too old for Lightning 2.
+    package: str = "lightning"
 
     def where(self) -> str:
         return f"{self.path}:{self.line} ({self.text.strip()[:80]})"
@@ -139,6 +145,12 @@ def spec_majors(tail: str, *, conda: bool = False) -> frozenset[int] | None:
     `` (<2.0.0,>1.7.0)``, ``=1.9.0=pyhd8ed1ab_0`` (conda), `` = "^1.5"`` (Poetry, Pipfile),
     `` = {version = "~1.8", extras = [...]}``.
     """
+    spec = _spec_text(tail, conda)
+    return None if spec is None else _majors_of(*spec)
+
+
+def _spec_text(tail: str, conda: bool) -> tuple[str, bool] | None:
+    """The specifier after a package name, and whether a bare version in it is exact."""
     text = tail.lstrip()
     if text.startswith("["):  # extras
         end = text.find("]")
@@ -151,20 +163,20 @@ def spec_majors(tail: str, *, conda: bool = False) -> frozenset[int] | None:
         else:
             end = value.find(value[0], 1)
             spec = value[1:end] if end > 0 else ""
-        return _majors_of(spec, bare_is_exact=True)
+        return spec, True
     if text.startswith("("):
         text = text[1:]
     end = _SPEC_END.search(text)
     if end:
         text = text[: end.start()]
     if conda and text[:1].isdigit():  # ``pytorch-lightning 1.9.0``: conda's exact form
-        return _majors_of(text, bare_is_exact=True)
+        return text, True
     if text[:1].isdigit():
         return None  # prose ("lightning 2 is great"), not a specifier
-    return _majors_of(text, bare_is_exact=False)
+    return text, False
 
 
-def _majors_of(spec: str, *, bare_is_exact: bool) -> frozenset[int] | None:
+def _majors_of(spec: str, bare_is_exact: bool) -> frozenset[int] | None:
     allowed: set[int] = set()
     for alternative in spec.split("||"):
         clauses = _clauses(alternative, bare_is_exact)
@@ -216,6 +228,32 @@ def _clause_majors(op: str, major: int, rest: str, top: int) -> set[int]:
     return {m for m in every if (m < major if zero else m <= major)}
 
 
+def torch_rules_out_2(tail: str, *, conda: bool = False) -> bool:
+    """Does the torch specifier after ``torch``/``pytorch`` allow only versions below 1.11?
+
+    Lightning 2.0 requires ``torch>=1.11`` (its METADATA: ``torch (<4.0,>=1.11.0)``),
+    so a project that pins torch below that cannot be running Lightning 2.
+    """
+    spec = _spec_text(tail, conda)
+    if spec is None:
+        return False
+    alternatives = [_clauses(alternative, spec[1]) for alternative in spec[0].split("||")]
+    return all(bool(clauses) and any(_below_torch_for_2(*c) for c in clauses) for clauses in alternatives)
+
+
+def _below_torch_for_2(op: str, major: int, rest: str) -> bool:
+    """Does one clause cap torch below ``TORCH_FOR_2``?"""
+    parts = rest.split(".")[1:]
+    if any(not part.isdigit() for part in parts):  # a wildcard: 1.*
+        return major < TORCH_FOR_2[0]
+    numbers = (major, *(int(part) for part in parts))
+    if op == "<":
+        return numbers[:3] + (0,) * (3 - len(numbers[:3])) <= (*TORCH_FOR_2, 0)
+    if op in ("", "==", "===", "=", "~", "<=") or (op == "~=" and len(parts) >= 2):
+        return len(numbers) >= 2 and numbers[:2] < TORCH_FOR_2
+    return False
+
+
 def file_pins(path: str) -> list[Pin]:
     """Every line of ``path`` that names Lightning with a version specifier."""
     text = _read(path)
@@ -231,6 +269,9 @@ def file_pins(path: str) -> list[Pin]:
             majors = spec_majors(line[match.end() : match.end() + MAX_SPEC_CHARS], conda=conda)
             if majors:
                 pins.append(Pin(path, number, line, majors))
+        for match in _TORCH.finditer(line):
+            if torch_rules_out_2(line[match.end() : match.end() + MAX_SPEC_CHARS], conda=conda):
+                pins.append(Pin(path, number, line, frozenset({1}), package="torch"))
     return pins
 
 
@@ -291,15 +332,28 @@ def enclosing_roots(root: str) -> list[str]:
 
 
 def decide_pins(roots: list[str]) -> TargetVersion | None:
-    """The version the nearest root with a deciding pin says; None when no pin decides."""
-    for root in roots:
-        deciding = [pin for pin in root_pins(root) if len(pin.majors) == 1]
+    """The version the nearest root with a deciding pin says; None when no pin decides.
+
+    A Lightning pin anywhere beats a torch pin too old for Lightning 2.
+    """
+    pins = {root: root_pins(root) for root in roots}
+    for package in ("lightning", "torch"):
+        decided = _decide(package, [[pin for pin in pins[root] if pin.package == package] for root in roots])
+        if decided is not None:
+            return decided
+    return None
+
+
+def _decide(package: str, pins_by_root: list[list[Pin]]) -> TargetVersion | None:
+    for pins in pins_by_root:
+        deciding = [pin for pin in pins if len(pin.majors) == 1]
         if not deciding:
             continue
         majors = {next(iter(pin.majors)) for pin in deciding}
         if len(majors) == 1:
             pin = deciding[0]
-            return TargetVersion(majors.pop(), "pin", f"pinned in {pin.where()}", pin.path)
+            why = f"torch pinned below {'.'.join(map(str, TORCH_FOR_2))}, which Lightning 2 needs, in" if package == "torch" else "pinned in"
+            return TargetVersion(majors.pop(), "pin", f"{why} {pin.where()}", pin.path)
         by_major = {}
         for pin in deciding:
             by_major.setdefault(next(iter(pin.majors)), pin)
