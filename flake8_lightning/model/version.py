@@ -8,10 +8,12 @@ In order, the first that says wins:
    ``requirements/*.txt``, ``setup.py``, ``pyproject.toml`` (PEP 621 and
    Poetry), ``setup.cfg``, ``Pipfile``, and an unpacked wheel's metadata.
    They are read in the file's project root, then in each enclosing project
-   root up to the repository (never above its ``.git`` folder, the home folder
-   or the filesystem root); the nearest root with a pin that names one major
+   root up to the repository (never above its ``.git`` folder, the home folder,
+   the filesystem root, or out of a ``.cache``/``site-packages``/... folder); the nearest root with a pin that names one major
    version decides. Bare names and ranges over several majors
-   (``pytorch-lightning>=1.5``) say nothing.
+   (``pytorch-lightning>=1.5``) say nothing. When no Lightning pin decides, a
+   torch pin below 1.11 (``pytorch=1.10`` in a conda file) means 1.x:
+   Lightning 2.0 requires ``torch>=1.11``.
 3. Evidence in the project's code (``lightning_versions.CODE_FACTS``): imports
    and APIs that exist only before 2.0, or only from 2.0, found by a text scan.
 4. Nothing says: 2, what a fresh ``pip install`` gives today.
@@ -352,7 +354,9 @@ def _decide(package: str, pins_by_root: list[list[Pin]]) -> TargetVersion | None
         majors = {next(iter(pin.majors)) for pin in deciding}
         if len(majors) == 1:
             pin = deciding[0]
-            why = f"torch pinned below {'.'.join(map(str, TORCH_FOR_2))}, which Lightning 2 needs, in" if package == "torch" else "pinned in"
+            why = "pinned in"
+            if package == "torch":
+                why = "torch pinned below 1.11 (Lightning 2 needs torch>=1.11) in"
             return TargetVersion(majors.pop(), "pin", f"{why} {pin.where()}", pin.path)
         by_major = {}
         for pin in deciding:
