@@ -29,6 +29,8 @@ class VersionFact:
     points_to: int | None
     added: str | None = None
     removed: str | None = None
+    #: Text the pattern cannot match without (a fast substring test before the regex).
+    needle: str = ""
 
 
 #: Trainer arguments 2.x rejects with ``TypeError``, with the version that removed each.
@@ -72,27 +74,65 @@ SHARED_TRAINER_ARGS: dict[str, str] = {
 
 CODE_FACTS: tuple[VersionFact, ...] = (
     # -- only in Lightning before 2.0 ----------------------------------------
-    VersionFact("pytorch_lightning.metrics", r"\bpytorch_lightning\.metrics\b|\bpl\.metrics\.", 1, removed="1.5"),
+    VersionFact(
+        "pytorch_lightning.metrics",
+        r"\bpytorch_lightning\.metrics\b|\bpl\.metrics\.",
+        1,
+        removed="1.5",
+        needle="metrics",
+    ),
     VersionFact(
         "a public name from pytorch_lightning.utilities.distributed (rank_zero_only, sync_ddp, ...)",
         r"\b(?:pytorch_lightning|pl)\.utilities\.distributed(?:\s+import\s+\(?\s*|\.)(?!_)\w",
         1,
         removed="2.0",
+        needle=".distributed",
     ),
     VersionFact(
         "Trainer/LightningDataModule argparse helpers (add_argparse_args, from_argparse_args, parse_argparser)",
         r"\b(?:Trainer|LightningDataModule)\s*\.\s*(?:add_argparse_args|from_argparse_args|parse_argparser)\b",
         1,
         removed="2.0",
+        needle="argparse",
     ),
-    VersionFact("TestTubeLogger", r"\bTestTubeLogger\b", 1, removed="1.7"),
-    VersionFact("GPUStatsMonitor", r"\bGPUStatsMonitor\b", 1, removed="1.7"),
-    VersionFact("pytorch_lightning.core.lightning", r"\bpytorch_lightning\.core\.lightning\b", 1, removed="1.9"),
-    VersionFact("LightningLoggerBase", r"\bLightningLoggerBase\b", 1, removed="1.9"),
-    VersionFact("pytorch_lightning.loggers.base", r"\bpytorch_lightning\.loggers\.base\b", 1, removed="1.9"),
-    VersionFact("pytorch_lightning.utilities.cli", r"\bpytorch_lightning\.utilities\.cli\b", 1, removed="1.9"),
-    VersionFact("pytorch_lightning.profiler (not profilers)", r"\bpytorch_lightning\.profiler\b", 1, removed="2.0"),
-    VersionFact("LightningLite", r"\bLightningLite\b", 1, added="1.5", removed="2.0"),
+    VersionFact("TestTubeLogger", r"\bTestTubeLogger\b", 1, removed="1.7", needle="TestTubeLogger"),
+    VersionFact("GPUStatsMonitor", r"\bGPUStatsMonitor\b", 1, removed="1.7", needle="GPUStatsMonitor"),
+    VersionFact(
+        "pytorch_lightning.core.lightning",
+        r"\bpytorch_lightning\.core\.lightning\b",
+        1,
+        removed="1.9",
+        needle="core.lightning",
+    ),
+    VersionFact(
+        "LightningLoggerBase",
+        r"\bLightningLoggerBase\b",
+        1,
+        removed="1.9",
+        needle="LightningLoggerBase",
+    ),
+    VersionFact(
+        "pytorch_lightning.loggers.base",
+        r"\bpytorch_lightning\.loggers\.base\b",
+        1,
+        removed="1.9",
+        needle="loggers.base",
+    ),
+    VersionFact(
+        "pytorch_lightning.utilities.cli",
+        r"\bpytorch_lightning\.utilities\.cli\b",
+        1,
+        removed="1.9",
+        needle="utilities.cli",
+    ),
+    VersionFact(
+        "pytorch_lightning.profiler (not profilers)",
+        r"\bpytorch_lightning\.profiler\b",
+        1,
+        removed="2.0",
+        needle="pytorch_lightning.profiler",
+    ),
+    VersionFact("LightningLite", r"\bLightningLite\b", 1, added="1.5", removed="2.0", needle="LightningLite"),
     # -- only in Lightning 2.x ----------------------------------------------
     # The ``lightning`` umbrella package shipped ``lightning.pytorch`` from 1.8,
     # but 1.8/1.9 were current for four months: in practice it means 2.x.

@@ -295,6 +295,8 @@ def test_code_evidence(code, major):
         # a file that never names Lightning (another framework's Trainer)
         "from transformers import Trainer\nTrainer(gpus=1)\n",
         "import lightning_utilities\nimport lightning.app\n",
+        # another class whose name ends in Trainer
+        "import pytorch_lightning as pl\nt = MetaTrainer(gpus=1)\n",
     ],
 )
 def test_not_evidence(code):

@@ -369,7 +369,10 @@ def _decide(package: str, pins_by_root: list[list[Pin]]) -> TargetVersion | None
 # -- code evidence ------------------------------------------------------------
 
 _FACTS = tuple((fact, re.compile(fact.pattern, re.M)) for fact in CODE_FACTS)
-_TRAINER_CALL = re.compile(r"\bTrainer\s*\(")
+#: Comments, and (rarely) the tail of a string holding ``#``: dropping text only loses evidence.
+_COMMENT = re.compile(r"#[^\n]*")
+#: ``Trainer(``; the character before is checked by hand (a leading ``\b`` makes the search 10x slower).
+_TRAINER_CALL = re.compile(r"Trainer\s*\(")
 _TRAINER_KWARG = re.compile(
     r"(?<![\w.])(" + "|".join(sorted({*REMOVED_TRAINER_ARGS, *ADDED_TRAINER_ARGS})) + r")\s*=(?!=)"
 )
@@ -384,9 +387,9 @@ def code_evidence(texts) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterab
     for path, text in texts:
         if not text or "lightning" not in text:
             continue  # a file that never names Lightning says nothing about it
-        code = "\n".join(_strip_comment(line) for line in _without_triple_quoted(text).split("\n"))
+        code = _COMMENT.sub("", _without_triple_quoted(text))
         for fact, pattern in _FACTS:
-            if fact.points_to not in found and pattern.search(code):
+            if fact.points_to not in found and fact.needle in code and pattern.search(code):
                 found[fact.points_to] = (fact.what, path)
         for major, what in _trainer_args(code):
             found.setdefault(major, (what, path))
@@ -430,11 +433,17 @@ def _trainer_args(code: str):  # noqa: ANN202
     Each character is looked at once: a call inside another call's arguments is
     read as part of the outer one.
     """
+    if "Trainer" not in code:
+        return
     pos = 0
     while True:
         call = _TRAINER_CALL.search(code, pos)
         if call is None:
             return
+        before = code[call.start() - 1 : call.start()]
+        if before.isalnum() or before == "_":  # MyTrainer(
+            pos = call.end()
+            continue
         depth = 1
         start, limit = call.end(), min(len(code), call.end() + MAX_CALL_CHARS)
         end = limit
