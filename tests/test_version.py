@@ -497,3 +497,24 @@ def test_old_torch_decides_only_when_no_lightning_pin_does(tmp_path):
     assert decide_pins([str(tmp_path)]).major == 2
     env.write_text("dependencies:\n  - pytorch-cuda=11.7\n  - torchvision=0.9\n  - pytorch>=1.8\n")
     assert decide_pins([str(tmp_path)]) is None
+
+
+def test_glob_characters_in_the_project_path(tmp_path):
+    """Reliability case W6: a project folder named ``proj[v1]`` still has its pins read."""
+    from flake8_lightning.engine import analyse
+
+    root = tmp_path / "proj[v1]"
+    write(root / "pyproject.toml", '[project]\ndependencies = ["pytorch-lightning==1.9.5"]\n')
+    model = write(
+        root / "model.py",
+        """
+        import pytorch_lightning as pl
+
+
+        class Model(pl.LightningModule):
+            def training_epoch_end(self, outputs):
+                self.log("x", 1.0)
+        """,
+    )
+    assert target_version(Project(str(root), ())).major == 1
+    assert analyse(str(model), model.read_text(), Config()) == []
