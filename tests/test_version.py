@@ -246,6 +246,29 @@ def test_enclosing_roots_never_leave_a_skipped_folder(tmp_path):
         assert enclosing_roots(str(package)) == [str(package)]
 
 
+def test_a_repository_without_git_keeps_its_top_level_pins(tmp_path):
+    """A research repo downloaded as a zip: no .git, no marker, only environment.yml at its top."""
+    repo = tmp_path / "repo"
+    write(repo / "environment.yml", "dependencies:\n  - pytorch-lightning=1.9.0\n")
+    write(repo / "src" / "setup.cfg", "[flake8]\nmax-line-length = 100\n")
+    assert enclosing_roots(str(repo / "src")) == [str(repo / "src"), str(repo)]
+    assert decide_pins(enclosing_roots(str(repo / "src"))).major == 1
+
+
+def test_enclosing_roots_stop_below_home_and_the_temporary_folder(monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    write(home / "requirements.txt", "pytorch-lightning==1.9.0\n")  # a stray file in the home folder
+    write(home / "code" / "proj" / "pyproject.toml", "")
+    monkeypatch.setenv("HOME", str(home))
+    assert enclosing_roots(str(home / "code" / "proj")) == [str(home / "code" / "proj")]
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    write(tmp_path / "scratch" / "pyproject.toml", '[project]\ndependencies = ["lightning>=2"]\n')
+    write(tmp_path / "scratch" / "x" / "pyproject.toml", "")
+    assert enclosing_roots(str(tmp_path / "scratch" / "x")) == [str(tmp_path / "scratch" / "x")]
+
+
 def test_nearest_deciding_pin_wins(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path / "requirements.txt", "pytorch-lightning==1.9.5\n")

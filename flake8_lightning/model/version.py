@@ -27,6 +27,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -310,27 +311,38 @@ def root_pins(root: str) -> list[Pin]:
 def enclosing_roots(root: str) -> list[str]:
     """``root``, then each enclosing project root, up to the repository's top.
 
-    Never above a folder holding ``.git``, never the home folder or above it,
-    never the filesystem root, and never out of a folder the enclosing project's
-    own file index skips (``.cache``, ``site-packages``, ``build``, ...): a copy
-    of a package kept there is not part of that project.
+    An enclosing folder counts when it holds a project marker or a file
+    research code keeps its pins in (a repository downloaded without ``.git``
+    may have only ``environment.yml`` at its top). Never above a folder
+    holding ``.git``; never the home folder, the temporary folder, the
+    filesystem root or above them; never out of a folder the enclosing
+    project's own file index skips (``.cache``, ``site-packages``, ``build``,
+    ...): a copy of a package kept there is not part of that project.
     """
     roots = [root]
-    home = os.path.abspath(os.path.expanduser("~"))
+    stops = {os.path.abspath(os.path.expanduser("~")), os.path.abspath(tempfile.gettempdir())}
     folder = os.path.abspath(root)
     for _ in range(MAX_ENCLOSING_ROOTS):
         if os.path.exists(os.path.join(folder, ".git")):
             break
         parent = os.path.dirname(folder)
-        if parent == folder or parent == home or os.path.dirname(parent) == parent:
+        if parent == folder or parent in stops or os.path.dirname(parent) == parent:
             break
         name = os.path.basename(folder)
         if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
             break
         folder = parent
-        if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS):
+        if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS) or _has_pin_file(folder):
             roots.append(folder)
     return roots
+
+
+_TOP_PIN_FILES = ("environment*.yml", "environment*.yaml", "requirements*.txt", "Pipfile")
+
+
+def _has_pin_file(folder: str) -> bool:
+    escaped = glob.escape(folder)
+    return any(glob.glob(os.path.join(escaped, pattern)) for pattern in _TOP_PIN_FILES)
 
 
 def decide_pins(roots: list[str]) -> TargetVersion | None:
