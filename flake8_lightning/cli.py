@@ -171,17 +171,7 @@ def parse_options(argv: list[str] | None) -> tuple[argparse.Namespace, Config]:
         config = from_options(options)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _check_version(config.lightning_version)
     return options, config
-
-
-def _check_version(version: str | None) -> None:
-    """A version whose parts Python cannot read as integers (over 4,300 digits) is a usage error."""
-    try:
-        tuple(int(part) for part in (version or "0").split("."))
-    except ValueError:
-        shown = version if len(version or "") <= 20 else f"{version[:20]}... ({len(version)} characters)"
-        raise UsageError(f"--lightning-version is not a version: {shown}") from None
 
 
 def _warn(text: str) -> None:
