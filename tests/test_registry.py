@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from flake8_lightning.prefilter import WANTS, wanted
+import pytest
+
 from flake8_lightning.docs import generated
-from flake8_lightning.registry import RULES
+from flake8_lightning.prefilter import wanted
+from flake8_lightning.registry import RULES, RegistrationError, Rule, any_of, register
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Known limits")
@@ -19,7 +24,7 @@ def test_prefilter_lets_every_firing_fixture_through():
     for path in (ROOT / "tests" / "fixtures").rglob("*.py"):
         text = path.read_text()
         for code in re.findall(r"# expect: .*?(LTN\d{3})", text) + re.findall(r", (LTN\d{3})", text):
-            assert WANTS[code](text), f"prefilter.WANTS[{code}] rejects {path}"
+            assert RULES[code].needs(text), f"{code}.needs rejects {path}"
             checked.add(code)
     assert checked == set(RULES)
 
@@ -27,6 +32,73 @@ def test_prefilter_lets_every_firing_fixture_through():
 def test_prefilter_skips_ordinary_code():
     text = "def train(num_steps, max_epochs, batch_size):\n    return num_steps * batch_size\n"
     assert wanted(text) == []
+
+
+def test_prefilter_imports_no_astroid():
+    """The cold path: a file no rule wants is judged without importing astroid or the model."""
+    script = (
+        "import sys\n"
+        "from flake8_lightning.checker import Checker\n"
+        "text = ['def train(steps):\\n', '    return steps\\n']\n"
+        "assert list(Checker(None, 'plain.py', text).run()) == []\n"
+        "heavy = sorted(m for m in sys.modules if m.startswith(('astroid', 'flake8_lightning.model')))\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"the prefilter imported: {out}"
+
+
+def test_prefilter_is_linear_on_a_long_comment():
+    """A 72 KB comment made of one hook-shaped word (issue 14, H6): was 15-26 s."""
+    text = "# def " + "a_step" * 12000 + "\n" + "# x" * 1000 + "\n"
+    start = time.perf_counter()
+    wanted(text * 2)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["opt . step ()", "opt.step\\\n()", "opt.zero_grad(\n)", "self.optimizer\\\n    .step  (1)"],
+)
+def test_method_call_needs_allow_any_spacing(text):
+    assert "LTN001" in wanted(text)
+
+
+def test_method_call_needs_are_not_prefixes():
+    assert wanted("opt.steps(); opt.step_size(3)") == []
+
+
+def test_registration_names_what_is_missing():
+    class NoNeeds(Rule):
+        """Doc."""
+
+        code, name, impact, message = "LTN999", "toy", "impact", "message; use x"
+
+        def visit_Call(self, node):  # noqa: ANN001
+            pass
+
+    with pytest.raises(RegistrationError, match="LTN999 lacks needs"):
+        register(NoNeeds)
+    NoNeeds.needs = any_of("x")
+    NoNeeds.__doc__ = None
+    with pytest.raises(RegistrationError, match="LTN999 lacks docstring"):
+        register(NoNeeds)
+    assert "LTN999" not in RULES
+
+
+def test_a_rule_module_that_fails_to_import_fails_the_plugin_load(tmp_path):
+    """Registration errors raise at import (in every mode), never become per-file skips."""
+    import flake8_lightning.rules as package
+
+    broken = Path(package.__path__[0]) / "ltn998_broken_for_test.py"
+    broken.write_text("from flake8_lightning.registry import Rule, register\n\n\n@register\nclass Broken(Rule):\n    code = 'LTN998'\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "import flake8_lightning.checker"], capture_output=True, text=True, cwd=tmp_path
+        )
+    finally:
+        broken.unlink()
+    assert result.returncode != 0 and "LTN998 lacks" in result.stderr
 
 
 def test_every_rule_is_documented_with_all_sections():

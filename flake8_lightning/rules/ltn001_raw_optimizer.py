@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.edits import Edit
-from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Edit, Mode, is_self, method_call, self_name, Kind, OptimizerFacts
+    from astroid import nodes
+    from flake8_lightning.edits import Edit
+    from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 EXCLUDED_METHODS = frozenset({"__init__", "configure_optimizers"})
 
@@ -75,6 +80,7 @@ class RawOptimizerStep(Rule):
     are not LightningModules themselves is not checked.
     """
 
+    needs = any_call("step", "zero_grad")
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.edits import Edit
-from flake8_lightning.model.lightning import (
-    Facts,
-    Mode,
-    enclosing_method,
-    is_self,
-    is_super_init,
-    method_call,
-    self_name,
-)
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Edit, Facts, Mode, enclosing_method, is_self, is_super_init, method_call, self_name
+    from astroid import nodes
+    from flake8_lightning.edits import Edit
+    from flake8_lightning.model.lightning import (
+        Facts,
+        Mode,
+        enclosing_method,
+        is_self,
+        is_super_init,
+        method_call,
+        self_name,
+    )
 
 
 @register
@@ -69,6 +74,7 @@ class ManualBackwardInAutomatic(Rule):
     own ``manual_backward`` all keep the rule silent.
     """
 
+    needs = any_of("manual_backward", "automatic_optimization")
     code = "LTN002"
     name = "manual-backward-in-automatic-optimization"
     impact = (

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
-from flake8_lightning.model.lightning import is_self, method_call
-from flake8_lightning.model.names import External, ProjectModule
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, TRAINING_TIME_HOOKS, Reach, is_self, method_call, External, ProjectModule
+    from astroid import nodes
+    from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
+    from flake8_lightning.model.lightning import is_self, method_call
+    from flake8_lightning.model.names import External, ProjectModule
 
 
 #: Overrides of Lightning's own backward machinery may call ``Tensor.backward``.
@@ -57,6 +62,7 @@ class TensorBackward(Rule):
     classes and mixins is not checked.
     """
 
+    needs = any_call("backward")
     code = "LTN101"
     name = "tensor-backward"
     impact = (

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
-from flake8_lightning.model.lightning import Mode, method_call
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, OUTSIDE_TRAINING_STEP, Reach, Mode, method_call, Kind, OptimizerFacts
+    from astroid import nodes
+    from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
+    from flake8_lightning.model.lightning import Mode, method_call
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 
 @register
@@ -55,6 +60,7 @@ class StepOutsideTrainingStep(Rule):
     ``training_step``. A helper called from a Callback is not checked.
     """
 
+    needs = any_call("step")
     code = "LTN102"
     name = "step-outside-training-step"
     impact = "`global_step` stays 0: checkpoints never save, `max_steps` never ends training."

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from astroid import nodes
-
-from flake8_lightning.model.hooks import Reach
-from flake8_lightning.model.lightning import Facts, method_call, methods, walk
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
+
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Reach, Facts, method_call, methods, walk, Kind, OptimizerFacts
+    from astroid import nodes
+    from flake8_lightning.model.hooks import Reach
+    from flake8_lightning.model.lightning import Facts, method_call, methods, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 
 @register
@@ -46,6 +51,7 @@ class StepInAutomatic(Rule):
     considered; raw optimizers are LTN001's.
     """
 
+    needs = any_call("step")
     code = "LTN103"
     name = "step-in-automatic-optimization"
     impact = "the optimizer steps twice a batch; `global_step` counts only Lightning's step."

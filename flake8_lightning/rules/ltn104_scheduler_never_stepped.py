@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Facts, Mode, methods, returns, walk, Kind, OptimizerFacts
+    from astroid import nodes
+    from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,6 +60,7 @@ class SchedulerNeverStepped(Rule):
     scheduler, so the rule stays silent then.
     """
 
+    needs = any_of("configure_optimizers")
     code = "LTN104"
     name = "scheduler-never-stepped"
     impact = (
