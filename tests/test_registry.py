@@ -107,6 +107,32 @@ def test_every_rule_is_documented_with_all_sections():
             assert section in rule.__doc__, f"{code} docs lack {section!r}"
 
 
+def doc_block(code: str, section: str) -> str:
+    """The Python block of a rule docstring's section: a complete file."""
+    import inspect
+
+    doc = inspect.cleandoc(RULES[code].__doc__)
+    text = doc.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```python\n(.*?)```", text, re.S)
+    assert match, f"{code}: the {section!r} section has no ```python block"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_examples_run(code, tmp_path):
+    """The Example reports exactly this rule, the Use instead reports nothing (each a whole file)."""
+    from flake8_lightning.config import Config
+    from flake8_lightning.engine import analyse
+
+    (tmp_path / "pyproject.toml").write_text("")
+    for section, want in (("Example", {code}), ("Use instead", set())):
+        path = tmp_path / f"{section.replace(' ', '_').lower()}.py"
+        text = doc_block(code, section)
+        path.write_text(text)
+        found = {f.code for f in analyse(str(path), text, Config())}
+        assert found == want, f"{code}'s {section!r} reports {sorted(found) or 'nothing'}, not {sorted(want) or 'nothing'}"
+
+
 def test_messages_are_one_line_ending_with_the_fix():
     for code, rule in RULES.items():
         for message in [rule.message, *(v for k, v in vars(rule).items() if k.endswith("_message"))]:

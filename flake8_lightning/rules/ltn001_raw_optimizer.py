@@ -41,17 +41,22 @@ class RawOptimizerStep(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+
+
     class Model(L.LightningModule):
         def __init__(self):
             super().__init__()
             self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
 
         def configure_optimizers(self):
             self.optimizer = torch.optim.Adam(self.parameters())
             return self.optimizer
 
         def training_step(self, batch, batch_idx):
-            loss = self.compute_loss(batch)
+            loss = self.layer(batch).pow(2).mean()
             self.optimizer.zero_grad()
             self.manual_backward(loss)
             self.optimizer.step()
@@ -59,10 +64,23 @@ class RawOptimizerStep(Rule):
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
         def training_step(self, batch, batch_idx):
             opt = self.optimizers()
             opt.zero_grad()
-            self.manual_backward(self.compute_loss(batch))
+            self.manual_backward(self.layer(batch).pow(2).mean())
             opt.step()
     ```
 

@@ -42,21 +42,43 @@ class ManualBackwardInAutomatic(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+
+
     class GAN(L.LightningModule):
         def __init__(self):
             self.automatic_optimization = False  # reset by the next line
             super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
 
         def training_step(self, batch, batch_idx):
-            self.manual_backward(self.loss(batch))
+            self.manual_backward(self.layer(batch).pow(2).mean())
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+
+
     class GAN(L.LightningModule):
         def __init__(self):
             super().__init__()
             self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
     ```
     (A class attribute ``automatic_optimization = False`` or a property that
     returns False works too.)

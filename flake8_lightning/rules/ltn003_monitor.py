@@ -55,19 +55,44 @@ class MonitorNeverLogged(Rule):
 
     ## Example
     ```python
-    # model.py
-    class Model(L.LightningModule):
-        def validation_step(self, batch, batch_idx):
-            self.log("val_accuracy", self.accuracy(batch))
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import ModelCheckpoint
 
-    # train.py
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+
+        def validation_step(self, batch, batch_idx):
+            x, y = batch
+            self.log("val_accuracy", (self.layer(x).argmax(1) == y).float().mean())
+
+
     trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_acc", mode="max")])
     trainer.fit(Model())
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+
+        def validation_step(self, batch, batch_idx):
+            x, y = batch
+            self.log("val_accuracy", (self.layer(x).argmax(1) == y).float().mean())
+
+
     trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")])
+    trainer.fit(Model())
     ```
 
     ## Known limits

@@ -42,17 +42,48 @@ class TensorBackward(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        loss = self.compute_loss(batch)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            loss = self.layer(batch).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
     ```
 
     ## Use instead
     ```python
-        self.manual_backward(loss)
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            loss = self.layer(batch).pow(2).mean()
+            opt.zero_grad()
+            self.manual_backward(loss)
+            opt.step()
     ```
 
     ## Known limits

@@ -35,23 +35,49 @@ class StepOutsideTrainingStep(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        self.manual_backward(self.loss(batch))
+    import lightning as L
+    import torch
 
-    def on_train_batch_end(self, outputs, batch, batch_idx):
-        opt = self.optimizers()
-        opt.step()
-        opt.zero_grad()
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            self.manual_backward(self.layer(batch).pow(2).mean())
+
+        def on_train_batch_end(self, outputs, batch, batch_idx):
+            opt = self.optimizers()
+            opt.step()
+            opt.zero_grad()
     ```
 
     ## Use instead
     ```python
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        self.manual_backward(self.loss(batch))
-        if (batch_idx + 1) % 4 == 0:
-            opt.step()
-            opt.zero_grad()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            if (batch_idx + 1) % 4 == 0:
+                opt.step()
+                opt.zero_grad()
     ```
 
     ## Known limits

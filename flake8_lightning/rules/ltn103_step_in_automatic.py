@@ -35,13 +35,41 @@ class StepInAutomatic(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        loss = self.loss(batch)
-        self.optimizers().step()
-        return loss
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            loss = self.layer(batch).pow(2).mean()
+            self.optimizers().step()
+            return loss
     ```
 
     ## Use instead
+    ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            return self.layer(batch).pow(2).mean()  # Lightning steps the optimizer
+    ```
     Return the loss and let Lightning step, or turn automatic optimization
     off (``self.automatic_optimization = False``) and use
     ``self.manual_backward``.

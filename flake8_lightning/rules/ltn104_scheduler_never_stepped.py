@@ -37,21 +37,50 @@ class SchedulerNeverStepped(Rule):
 
     ## Example
     ```python
-    def configure_optimizers(self):
-        opt = torch.optim.Adam(self.parameters())
-        return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+    import lightning as L
+    import torch
 
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        self.manual_backward(self.loss(batch))
-        opt.step()
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            opt = torch.optim.Adam(self.parameters())
+            return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
     ```
 
     ## Use instead
     ```python
-        opt.step()
-        if self.trainer.is_last_batch:
-            self.lr_schedulers().step()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            opt = torch.optim.Adam(self.parameters())
+            return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
+            if self.trainer.is_last_batch:
+                self.lr_schedulers().step()
     ```
 
     ## Known limits

@@ -74,14 +74,28 @@ class MonitorModeMismatch(Rule):
 
     ## Example
     ```python
-    ModelCheckpoint(monitor="val_acc")
-    EarlyStopping(monitor="val_loss", mode="max")
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    trainer = L.Trainer(
+        callbacks=[
+            ModelCheckpoint(monitor="val_acc"),
+            EarlyStopping(monitor="val_loss", mode="max"),
+        ]
+    )
     ```
 
     ## Use instead
     ```python
-    ModelCheckpoint(monitor="val_acc", mode="max")
-    EarlyStopping(monitor="val_loss", mode="min")
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    trainer = L.Trainer(
+        callbacks=[
+            ModelCheckpoint(monitor="val_acc", mode="max"),
+            EarlyStopping(monitor="val_loss", mode="min"),
+        ]
+    )
     ```
 
     ## Known limits

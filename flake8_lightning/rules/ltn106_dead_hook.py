@@ -67,15 +67,50 @@ class DeadHook(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+    import torchmetrics
+
+
     class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+            self.acc = torchmetrics.Accuracy(task="multiclass", num_classes=2)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            logits = self.layer(x)
+            self.acc.update(logits, y)
+            return torch.nn.functional.cross_entropy(logits, y)
+
         def on_training_epoch_end(self):
             self.log("train_acc", self.acc.compute())
+            self.acc.reset()
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+    import torchmetrics
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+            self.acc = torchmetrics.Accuracy(task="multiclass", num_classes=2)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            logits = self.layer(x)
+            self.acc.update(logits, y)
+            return torch.nn.functional.cross_entropy(logits, y)
+
         def on_train_epoch_end(self):
             self.log("train_acc", self.acc.compute())
+            self.acc.reset()
     ```
 
     ## Known limits
