@@ -150,7 +150,15 @@ def test_generated_docs_are_fresh():
 def test_readme_lists_every_rule():
     readme = (ROOT / "README.md").read_text()
     for code in RULES:
-        assert f"[{code}](docs/rules/{code}.md)" in readme
+        assert f"[{code}](docs/rules/{code}.md)" in readme, f"README lacks {code}: run python -m flake8_lightning.docs"
+
+
+def test_no_placeholder_is_left_in_a_rule():
+    """scripts/add_rule.py writes TODOs; a rule is done when none is left."""
+    for code, rule in RULES.items():
+        for attr in ("__doc__", "name", "impact", "message"):
+            assert "TODO" not in getattr(rule, attr), f"{code}.{attr} still holds a TODO from scripts/add_rule.py"
+        assert "TODO" not in rule.needs.description, f"{code}.needs still holds a TODO from scripts/add_rule.py"
 
 
 def test_readme_quick_start_is_exactly_two_commands():

@@ -35,6 +35,19 @@ def test_file_order_does_not_matter(case, tmp_path):
     assert forward == backward
 
 
+def test_bad_cases_expect_findings_and_ok_cases_none():
+    """A case under tests/fixtures/LTNxxx/ is about LTNxxx: bad_* expect it, ok_* do not."""
+    for case in cases():
+        code = case.parent.name
+        expected = [e for e in expectations(case) if e[2] == code]
+        if case.name.startswith("bad_"):
+            assert expected, f"{case_id(case)} expects no {code}: mark the reported lines with # expect: {code}..."
+        elif case.name.startswith("ok_"):
+            assert not expected, f"{case_id(case)} is an ok_ case but expects {code}"
+        else:
+            raise AssertionError(f"{case_id(case)}: name a case bad_* (must fire) or ok_* (must stay silent)")
+
+
 def test_every_rule_has_firing_and_silent_fixtures():
     from flake8_lightning.registry import RULES
 
