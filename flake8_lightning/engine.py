@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from flake8_lightning import prefilter
 from flake8_lightning.model.lightning import Facts, walk
 from flake8_lightning.model.project import Project
-from flake8_lightning.registry import RULES, Finding, load_heavy_imports
+from flake8_lightning.registry import RULES, load_heavy_imports
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 # The rules' handlers need astroid and the model: import them now, so that a
 # broken import fails here (at import, in every mode), not per file.
 load_heavy_imports()
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One reported problem: 1-based line, 0-based column (flake8 adds 1)."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+    #: Edits (``fixes.Edit``) that certainly fix it; not part of equality.
+    fix: tuple = field(default=(), compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
 
 
 @dataclass

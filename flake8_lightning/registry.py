@@ -18,8 +18,6 @@ the rules leaves astroid unimported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from dataclasses import field
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -61,29 +59,14 @@ def any_call(*names: str) -> Needs:
     ``opt . step ()`` and a call split over lines (``opt.step\\\n()``) count too.
     """
     # Linear: each candidate starts at a "." and the name is a literal.
-    pattern = re.compile(r"\.[ \t\f\\\r\n]*(?:" + "|".join(map(re.escape, names)) + r")\b[ \t\f\\\r\n]*\(")
-    return Needs(lambda text: pattern.search(text) is not None, "a call of ." + "(, .".join(names) + "(")
+    pattern = r"\.[ \t\f\\\r\n]*(?:" + "|".join(map(re.escape, names)) + r")\b[ \t\f\\\r\n]*\("
+    # re.search caches the compiled pattern: nothing is compiled until a file is checked.
+    return Needs(lambda text: re.search(pattern, text) is not None, "a call of ." + "(, .".join(names) + "(")
 
 
 def all_of(*needs: Needs) -> Needs:
     """Every one of ``needs`` holds."""
     return Needs(lambda text: all(n(text) for n in needs), " and ".join(n.description for n in needs))
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One reported problem: 1-based line, 0-based column (flake8 adds 1)."""
-
-    line: int
-    col: int
-    code: str
-    message: str
-    #: Edits (``fixes.Edit``) that certainly fix it; not part of equality.
-    fix: tuple = field(default=(), compare=False, repr=False)
-
-    @property
-    def text(self) -> str:
-        return f"{self.code} {self.message}"
 
 
 class Rule:
@@ -106,6 +89,8 @@ class Rule:
 
         ``edits`` (``fixes.Edit``) are offered only when they certainly fix the finding.
         """
+        from flake8_lightning.engine import Finding  # the engine's, off the cheap import path
+
         text = (message or self.message).format(**fields)
         self.ctx.add(Finding(node.lineno, node.col_offset, self.code, text, tuple(edits)))
 

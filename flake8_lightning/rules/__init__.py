@@ -8,21 +8,22 @@ per-file warning.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 
 from flake8_lightning.registry import RULES, RegistrationError
 
 
 def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("ltn"):
+    names = sorted(n[:-3] for folder in __path__ for n in os.listdir(folder) if n.endswith(".py"))
+    for name in names:
+        if not name.startswith("ltn"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         added = {code for code, rule in RULES.items() if rule.__module__ == module.__name__}
         if not added:
             raise RegistrationError(f"{module.__name__} registers no rule (decorate its class with @register)")
         for code in added:
-            if not info.name.startswith(code.lower() + "_"):
+            if not name.startswith(code.lower() + "_"):
                 raise RegistrationError(f"{module.__name__} registers {code}: name the module {code.lower()}_<name>.py")
 
 
