@@ -11,6 +11,7 @@ from __future__ import annotations
 from flake8_lightning import rules as _rules  # noqa: F401 - registers the rules
 from flake8_lightning.registry import RULES
 
+
 def wanted(text: str) -> list[str]:
     """Codes of the rules worth running on ``text``."""
     return [code for code, rule in sorted(RULES.items()) if rule.needs(text)]

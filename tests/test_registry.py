@@ -53,7 +53,7 @@ def test_prefilter_is_linear_on_a_long_comment():
     text = "# def " + "a_step" * 12000 + "\n" + "# x" * 1000 + "\n"
     start = time.perf_counter()
     wanted(text * 2)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 2.0  # generous: linear takes milliseconds
 
 
 @pytest.mark.parametrize(

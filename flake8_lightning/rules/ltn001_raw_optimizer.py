@@ -10,9 +10,11 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Edit, Mode, is_self, method_call, self_name, Kind, OptimizerFacts
     from astroid import nodes
+
     from flake8_lightning.edits import Edit
     from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+
 
 EXCLUDED_METHODS = frozenset({"__init__", "configure_optimizers"})
 

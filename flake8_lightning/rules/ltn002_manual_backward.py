@@ -10,6 +10,7 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Edit, Facts, Mode, enclosing_method, is_self, is_super_init, method_call, self_name
     from astroid import nodes
+
     from flake8_lightning.edits import Edit
     from flake8_lightning.model.lightning import (
         Facts,

@@ -14,10 +14,12 @@ def _imports() -> None:
     global nodes, monitor_site, Mode, argument, enclosing_method, is_lightning_class
     global MetricFacts, Names, name_pattern, bindings
     from astroid import nodes
+
     from flake8_lightning.model.callbacks import monitor_site
     from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
     from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
     from flake8_lightning.model.names import bindings
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

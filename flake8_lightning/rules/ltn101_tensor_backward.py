@@ -10,6 +10,7 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, TRAINING_TIME_HOOKS, Reach, is_self, method_call, External, ProjectModule
     from astroid import nodes
+
     from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
     from flake8_lightning.model.lightning import is_self, method_call
     from flake8_lightning.model.names import External, ProjectModule

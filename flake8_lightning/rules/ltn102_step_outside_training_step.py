@@ -10,6 +10,7 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, OUTSIDE_TRAINING_STEP, Reach, Mode, method_call, Kind, OptimizerFacts
     from astroid import nodes
+
     from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
     from flake8_lightning.model.lightning import Mode, method_call
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts

@@ -11,6 +11,7 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Reach, Facts, method_call, methods, walk, Kind, OptimizerFacts
     from astroid import nodes
+
     from flake8_lightning.model.hooks import Reach
     from flake8_lightning.model.lightning import Facts, method_call, methods, walk
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts

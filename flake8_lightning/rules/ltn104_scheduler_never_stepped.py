@@ -12,8 +12,10 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Facts, Mode, methods, returns, walk, Kind, OptimizerFacts
     from astroid import nodes
+
     from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -12,8 +12,10 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, monitor_site, name_pattern
     from astroid import nodes
+
     from flake8_lightning.model.callbacks import monitor_site
     from flake8_lightning.model.metrics import name_pattern
+
 
 HIGHER_IS_BETTER = frozenset(
     "acc accuracy f1 auc auroc precision recall iou dice map bleu rouge psnr ssim r2 reward".split()

@@ -20,6 +20,7 @@ def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, target_major
     from astroid import nodes
+
     from flake8_lightning.model.version import target_major
 
 
