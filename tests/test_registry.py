@@ -86,19 +86,35 @@ def test_registration_names_what_is_missing():
     assert "LTN999" not in RULES
 
 
-def test_a_rule_module_that_fails_to_import_fails_the_plugin_load(tmp_path):
-    """Registration errors raise at import (in every mode), never become per-file skips."""
+BROKEN_RULES = {
+    "registration": "@register\nclass Broken(Rule):\n    code = 'LTN998'\n",
+    "heavy import": (
+        "@heavy_imports\ndef _imports():\n    import no_such_module_for_the_test  # noqa: F401\n\n\n"
+        "@register\nclass Broken(Rule):\n    'Doc.'\n\n    needs = any_of('needle')\n"
+        "    code, name, impact, message = 'LTN998', 'broken', 'impact', 'msg; use x'\n\n"
+        "    def visit_Call(self, node):\n        pass\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", sorted(BROKEN_RULES))
+def test_a_broken_rule_fails_the_run_even_outside_strict_mode(failure, tmp_path):
+    """A rule that cannot register or load fails loudly, never as per-file skips or silence."""
+    import os
+
     import flake8_lightning.rules as package
 
     broken = Path(package.__path__[0]) / "ltn998_broken_for_test.py"
-    broken.write_text("from flake8_lightning.registry import Rule, register\n\n\n@register\nclass Broken(Rule):\n    code = 'LTN998'\n")
+    header = "from flake8_lightning.registry import Rule, any_of, heavy_imports, register\n\n\n"
+    broken.write_text(header + BROKEN_RULES[failure])
+    script = "from flake8_lightning.checker import Checker\nlist(Checker(None, 'x.py', ['needle()\\n']).run())\n"
+    env = {k: v for k, v in os.environ.items() if k != "FLAKE8_LIGHTNING_STRICT"}
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", "import flake8_lightning.checker"], capture_output=True, text=True, cwd=tmp_path
-        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
     finally:
         broken.unlink()
-    assert result.returncode != 0 and "LTN998 lacks" in result.stderr
+    expected = "LTN998 lacks" if failure == "registration" else "no_such_module_for_the_test"
+    assert result.returncode != 0 and expected in result.stderr, result.stderr
 
 
 def test_every_rule_is_documented_with_all_sections():

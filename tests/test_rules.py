@@ -22,6 +22,17 @@ def test_prefilter_hides_no_finding(case, tmp_path):
     assert findings(root, every_rule=True) == findings(root)
 
 
+def test_a_mutated_message_fails_its_fixture(tmp_path, monkeypatch):
+    """Messages are compared: LTN105 saying 'higher-is-not-better' fails its fixture."""
+    from flake8_lightning.registry import RULES
+
+    rule = RULES["LTN105"]
+    monkeypatch.setattr(rule, "message", rule.message.replace("{better}-is-better", "{better}-is-not-better"))
+    case = next(c for c in cases("LTN105") if c.name.startswith("bad_"))
+    root = materialize(case, tmp_path)
+    assert shaped_like(findings(root), expectations(case)) != expectations(case)
+
+
 @pytest.mark.parametrize("case", [c for c in cases() if c.is_dir()], ids=case_id)
 def test_file_order_does_not_matter(case, tmp_path):
     """A file's findings do not depend on which files the process checked before."""
