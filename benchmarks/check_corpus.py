@@ -1,20 +1,27 @@
 """Re-run every LTN rule over the pinned corpus and compare with ``triage.tsv``.
 
-    python benchmarks/check_corpus.py [--cache DIR] [--only NAME ...]
+    python benchmarks/check_corpus.py [--cache DIR] [--only NAME ...] [--check-prefilter]
 
 Fails (exit 1) when
 * a finding is not recorded in ``triage.tsv`` as a true bug (a new false
   positive, or a new finding nobody triaged),
 * a recorded true bug is no longer found (lost recall),
-* the plugin writes anything to stderr (a skipped file or an internal error).
+* the plugin writes anything to stderr (a skipped file or an internal error),
+  or fails: flake8 runs in strict mode (``FLAKE8_LIGHTNING_STRICT=1``), so an
+  internal error is a traceback and a failure, never a quiet skip,
+* with ``--check-prefilter``: a rule run on every file with the prefilter
+  bypassed finds something in a file the prefilter would have skipped.
 
 Runs the real ``flake8`` executable, as users do, from each package's folder.
+The prefilter check runs the engine in this process instead, with every rule
+on every file.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -39,11 +46,14 @@ def run(package_dir: Path) -> tuple[set[tuple[str, str]], str, float]:
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--select=LTN", "."],
         cwd=package_dir,
+        env={**os.environ, "FLAKE8_LIGHTNING_STRICT": "1"},
         capture_output=True,
         text=True,
         timeout=1800,
     )
     elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):  # 1: findings; anything else: flake8 itself failed
+        return set(), result.stderr or f"flake8 exited {result.returncode}", elapsed
     found = set()
     for line in result.stdout.splitlines():
         match = FINDING.match(line)
@@ -52,19 +62,56 @@ def run(package_dir: Path) -> tuple[set[tuple[str, str]], str, float]:
     return found, result.stderr, elapsed
 
 
+def check_prefilter(package_dir: Path) -> tuple[list[str], int, float]:
+    """Findings of rules run with the prefilter bypassed that the prefilter would have hidden."""
+    import tokenize
+
+    from flake8_lightning.config import Config
+    from flake8_lightning.engine import analyse
+    from flake8_lightning.prefilter import wanted
+    from flake8_lightning.registry import RULES
+
+    start = time.perf_counter()
+    every_rule = sorted(RULES)
+    hidden, checked = [], 0
+    for path in sorted(package_dir.rglob("*.py")):
+        try:
+            with tokenize.open(path) as handle:
+                text = handle.read()
+            compile(text, str(path), "exec", dont_inherit=True)
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+            continue  # flake8 does not run tree plugins on these either
+        checked += 1
+        chosen = set(wanted(text))
+        for finding in analyse(str(path), text, Config(), every_rule):
+            if finding.code not in chosen:
+                rel = path.relative_to(package_dir)
+                hidden.append(f"prefilter hides {rel}:{finding.line} {finding.code} {finding.message}")
+    return hidden, checked, time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--only", nargs="*")
+    parser.add_argument(
+        "--check-prefilter", action="store_true", help="also run every rule on every file, prefilter bypassed"
+    )
     args = parser.parse_args(argv)
+    os.environ["FLAKE8_LIGHTNING_STRICT"] = "1"
     triage = load_triage()
     problems: list[str] = []
     for name, version, digest, _ in PINS:
         if args.only and name not in args.only:
             continue
         package = f"{name}-{version}"
-        found, stderr, elapsed = run(fetch(name, version, digest, args.cache))
+        package_dir = fetch(name, version, digest, args.cache)
+        found, stderr, elapsed = run(package_dir)
         print(f"{package}: {len(found)} findings in {elapsed:.1f}s")
+        if args.check_prefilter:
+            hidden, checked, elapsed = check_prefilter(package_dir)
+            print(f"{package}: prefilter bypassed on {checked} files in {elapsed:.1f}s: {len(hidden)} hidden findings")
+            problems.extend(f"{package}: {line}" for line in hidden)
         for location, code in sorted(found):
             verdict = triage.get((package, location, code))
             if verdict != "true":

@@ -1,7 +1,10 @@
 """The flake8 entry point: a thin shell around ``engine.analyse``.
 
-Importing this module is cheap: astroid and the rules are imported only when
-``prefilter`` says some rule could fire in the file's text.
+Importing this module is cheap: it reads each rule's ``needs`` (the rules'
+modules import astroid and the model only when the engine loads), and astroid
+is imported only when ``prefilter`` says some rule could fire in the file's
+text. An internal error becomes one warning line (``FLAKE8_LIGHTNING_STRICT=1``
+makes it raise, as the test suite does); the user's flake8 run never aborts.
 """
 
 from __future__ import annotations
@@ -48,20 +51,32 @@ class Checker:
         codes = wanted(source)
         if not codes:
             return
-        try:
-            from flake8_lightning.engine import analyse
+        # Outside the guard: a rule that cannot load fails the run, every time.
+        from flake8_lightning.engine import analyse
 
+        try:
             findings = analyse(os.path.abspath(self.filename), source, self.config, codes)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
-            sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {_reason(exc)}\n")
+            if strict() and not isinstance(exc, RecursionError):
+                raise
+            sys.stderr.write(f"flake8-lightning: {_reason(exc, self.filename)}\n")
             return
         for finding in findings:
             yield finding.line, finding.col, finding.text, type(self)
 
 
-def _reason(exc: BaseException) -> str:
+#: Set to 1 (the test suite does) to make an internal error raise instead of
+#: becoming a warning line. Users keep the default: their flake8 run never aborts.
+STRICT_ENV = "FLAKE8_LIGHTNING_STRICT"
+
+
+def strict() -> bool:
+    return os.environ.get(STRICT_ENV, "") not in ("", "0")
+
+
+def _reason(exc: BaseException, filename: str) -> str:
     """One short line saying why a file was skipped."""
     if isinstance(exc, RecursionError):
-        return "code nested too deeply to analyse"
+        return f"skipped {filename}: code nested too deeply to analyse"
     detail = " ".join(str(exc).split())[:200]
-    return f"internal error {type(exc).__name__}: {detail} (please report this)"
+    return f"internal error in {filename}, file not checked: {type(exc).__name__}: {detail} (please report this bug)"

@@ -10,22 +10,40 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flake8_lightning import prefilter
-from flake8_lightning import rules as _rules  # noqa: F401 - registers the rules
 from flake8_lightning.model.lightning import Facts, walk
 from flake8_lightning.model.project import Project
-from flake8_lightning.registry import RULES, Finding
+from flake8_lightning.registry import RULES, load_heavy_imports
 
 if TYPE_CHECKING:
     from astroid import nodes
 
     from flake8_lightning.config import Config
 
+# The rules' handlers need astroid and the model: import them now, so that a
+# broken import fails here (at import, in every mode), not per file.
+load_heavy_imports()
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One reported problem: 1-based line, 0-based column (flake8 adds 1)."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+    #: Edits (``fixes.Edit``) that certainly fix it; not part of equality.
+    fix: tuple = field(default=(), compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
+
 
 @dataclass
 class FileContext:
     """What a rule sees of the file being checked."""
 
-    path: str
     source: str
     module: nodes.Module
     project: Project
@@ -80,7 +98,7 @@ def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[F
         return []
     project = Project.for_file(path, config.source_roots)
     module = project.use_buffer(path, source)
-    ctx = FileContext(path, source, module, project, Facts.of(project), config)
+    ctx = FileContext(source, module, project, Facts.of(project), config)
     active = [rule(ctx) for rule in wanted]
     dispatch: dict[str, list] = {}
     for rule in active:
@@ -89,6 +107,4 @@ def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[F
     for node in walk(module):
         for handler in dispatch.get(type(node).__name__, ()):
             handler(node)
-    for rule in active:
-        rule.finish()
     return sorted(ctx.findings)

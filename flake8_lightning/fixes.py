@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from flake8_lightning.config import Config
 from flake8_lightning.edits import LineIndex, comments, apply_spans, edit_spans, python_lines
 from flake8_lightning.engine import analyse
-from flake8_lightning.registry import Finding
+from flake8_lightning.engine import Finding
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -246,7 +246,7 @@ def test_verify_accepts_the_intended_edit_and_nothing_else() -> None:
 def test_a_fix_that_fails_the_check_is_rolled_back_with_a_message(tmp_path, monkeypatch) -> None:
     from flake8_lightning import fixes
     from flake8_lightning.edits import Edit
-    from flake8_lightning.registry import Finding
+    from flake8_lightning.engine import Finding
 
     source = "class M:\n    def __init__(self): super().__init__()\n"
     bad = Finding(2, 4, "LTN002", "message", (Edit.insert(3, 0, "    self.automatic_optimization = False\n"),))

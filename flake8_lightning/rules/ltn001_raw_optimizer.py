@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.edits import Edit, has_comment, segment
-from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Edit, has_comment, segment, Mode, is_self, method_call, self_name, Kind, OptimizerFacts
+    from astroid import nodes
+
+    from flake8_lightning.edits import Edit, has_comment, segment
+    from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+
 
 EXCLUDED_METHODS = frozenset({"__init__", "configure_optimizers"})
 
@@ -36,17 +43,22 @@ class RawOptimizerStep(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+
+
     class Model(L.LightningModule):
         def __init__(self):
             super().__init__()
             self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
 
         def configure_optimizers(self):
             self.optimizer = torch.optim.Adam(self.parameters())
             return self.optimizer
 
         def training_step(self, batch, batch_idx):
-            loss = self.compute_loss(batch)
+            loss = self.layer(batch).pow(2).mean()
             self.optimizer.zero_grad()
             self.manual_backward(loss)
             self.optimizer.step()
@@ -54,10 +66,23 @@ class RawOptimizerStep(Rule):
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
         def training_step(self, batch, batch_idx):
             opt = self.optimizers()
             opt.zero_grad()
-            self.manual_backward(self.compute_loss(batch))
+            self.manual_backward(self.layer(batch).pow(2).mean())
             opt.step()
     ```
 
@@ -76,6 +101,7 @@ class RawOptimizerStep(Rule):
     are not LightningModules themselves is not checked.
     """
 
+    needs = any_call("step", "zero_grad")
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.edits import Edit, LineIndex, line_ending, newline_of
-from flake8_lightning.model.lightning import (
-    Facts,
-    Mode,
-    enclosing_method,
-    is_self,
-    is_super_init,
-    method_call,
-    self_name,
-)
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Edit, LineIndex, line_ending, newline_of
+    global Facts, Mode, enclosing_method, is_self, is_super_init, method_call, self_name
+    from astroid import nodes
+
+    from flake8_lightning.edits import Edit, LineIndex, line_ending, newline_of
+    from flake8_lightning.model.lightning import (
+        Facts,
+        Mode,
+        enclosing_method,
+        is_self,
+        is_super_init,
+        method_call,
+        self_name,
+    )
 
 
 @register
@@ -37,21 +44,43 @@ class ManualBackwardInAutomatic(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+
+
     class GAN(L.LightningModule):
         def __init__(self):
             self.automatic_optimization = False  # reset by the next line
             super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
 
         def training_step(self, batch, batch_idx):
-            self.manual_backward(self.loss(batch))
+            self.manual_backward(self.layer(batch).pow(2).mean())
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+
+
     class GAN(L.LightningModule):
         def __init__(self):
             super().__init__()
             self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
     ```
     (A class attribute ``automatic_optimization = False`` or a property that
     returns False works too.)
@@ -70,6 +99,7 @@ class ManualBackwardInAutomatic(Rule):
     own ``manual_backward`` all keep the rule silent.
     """
 
+    needs = any_of("manual_backward", "automatic_optimization")
     code = "LTN002"
     name = "manual-backward-in-automatic-optimization"
     impact = (

@@ -5,13 +5,21 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.model.callbacks import monitor_site
-from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
-from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
-from flake8_lightning.model.names import bindings
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, monitor_site, Mode, argument, enclosing_method, is_lightning_class
+    global MetricFacts, Names, name_pattern, bindings
+    from astroid import nodes
+
+    from flake8_lightning.model.callbacks import monitor_site
+    from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
+    from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
+    from flake8_lightning.model.names import bindings
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,19 +57,44 @@ class MonitorNeverLogged(Rule):
 
     ## Example
     ```python
-    # model.py
-    class Model(L.LightningModule):
-        def validation_step(self, batch, batch_idx):
-            self.log("val_accuracy", self.accuracy(batch))
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import ModelCheckpoint
 
-    # train.py
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+
+        def validation_step(self, batch, batch_idx):
+            x, y = batch
+            self.log("val_accuracy", (self.layer(x).argmax(1) == y).float().mean())
+
+
     trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_acc", mode="max")])
     trainer.fit(Model())
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+
+        def validation_step(self, batch, batch_idx):
+            x, y = batch
+            self.log("val_accuracy", (self.layer(x).argmax(1) == y).float().mean())
+
+
     trainer = L.Trainer(callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")])
+    trainer.fit(Model())
     ```
 
     ## Known limits
@@ -73,6 +106,7 @@ class MonitorNeverLogged(Rule):
     pre-2.0 ``{"log": ...}`` dict are not logged, and are reported.
     """
 
+    needs = any_of("monitor", "ModelCheckpoint", "EarlyStopping")
     code = "LTN003"
     name = "monitor-never-logged"
     impact = (

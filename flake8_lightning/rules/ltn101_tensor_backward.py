@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
-from flake8_lightning.model.lightning import is_self, method_call
-from flake8_lightning.model.names import External, ProjectModule
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, TRAINING_TIME_HOOKS, Reach, is_self, method_call, External, ProjectModule
+    from astroid import nodes
+
+    from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
+    from flake8_lightning.model.lightning import is_self, method_call
+    from flake8_lightning.model.names import External, ProjectModule
 
 
 #: Overrides of Lightning's own backward machinery may call ``Tensor.backward``.
@@ -37,17 +43,48 @@ class TensorBackward(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        loss = self.compute_loss(batch)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            loss = self.layer(batch).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
     ```
 
     ## Use instead
     ```python
-        self.manual_backward(loss)
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            loss = self.layer(batch).pow(2).mean()
+            opt.zero_grad()
+            self.manual_backward(loss)
+            opt.step()
     ```
 
     ## Known limits
@@ -57,6 +94,7 @@ class TensorBackward(Rule):
     classes and mixins is not checked.
     """
 
+    needs = any_call("backward")
     code = "LTN101"
     name = "tensor-backward"
     impact = (

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 
-from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
-from flake8_lightning.model.lightning import Mode, method_call
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, OUTSIDE_TRAINING_STEP, Reach, Mode, method_call, Kind, OptimizerFacts
+    from astroid import nodes
+
+    from flake8_lightning.model.hooks import OUTSIDE_TRAINING_STEP, Reach
+    from flake8_lightning.model.lightning import Mode, method_call
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 
 @register
@@ -30,23 +36,49 @@ class StepOutsideTrainingStep(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        self.manual_backward(self.loss(batch))
+    import lightning as L
+    import torch
 
-    def on_train_batch_end(self, outputs, batch, batch_idx):
-        opt = self.optimizers()
-        opt.step()
-        opt.zero_grad()
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            self.manual_backward(self.layer(batch).pow(2).mean())
+
+        def on_train_batch_end(self, outputs, batch, batch_idx):
+            opt = self.optimizers()
+            opt.step()
+            opt.zero_grad()
     ```
 
     ## Use instead
     ```python
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        self.manual_backward(self.loss(batch))
-        if (batch_idx + 1) % 4 == 0:
-            opt.step()
-            opt.zero_grad()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            if (batch_idx + 1) % 4 == 0:
+                opt.step()
+                opt.zero_grad()
     ```
 
     ## Known limits
@@ -55,6 +87,7 @@ class StepOutsideTrainingStep(Rule):
     ``training_step``. A helper called from a Callback is not checked.
     """
 
+    needs = any_call("step")
     code = "LTN102"
     name = "step-outside-training-step"
     impact = "`global_step` stays 0: checkpoints never save, `max_steps` never ends training."

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from astroid import nodes
-
-from flake8_lightning.model.hooks import Reach
-from flake8_lightning.model.lightning import Facts, method_call, methods, walk
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
+
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Reach, Facts, method_call, methods, walk, Kind, OptimizerFacts
+    from astroid import nodes
+
+    from flake8_lightning.model.hooks import Reach
+    from flake8_lightning.model.lightning import Facts, method_call, methods, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
 
 @register
@@ -30,13 +36,41 @@ class StepInAutomatic(Rule):
 
     ## Example
     ```python
-    def training_step(self, batch, batch_idx):
-        loss = self.loss(batch)
-        self.optimizers().step()
-        return loss
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            loss = self.layer(batch).pow(2).mean()
+            self.optimizers().step()
+            return loss
     ```
 
     ## Use instead
+    ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters())
+
+        def training_step(self, batch, batch_idx):
+            return self.layer(batch).pow(2).mean()  # Lightning steps the optimizer
+    ```
     Return the loss and let Lightning step, or turn automatic optimization
     off (``self.automatic_optimization = False``) and use
     ``self.manual_backward``.
@@ -46,6 +80,7 @@ class StepInAutomatic(Rule):
     considered; raw optimizers are LTN001's.
     """
 
+    needs = any_call("step")
     code = "LTN103"
     name = "step-in-automatic-optimization"
     impact = "the optimizer steps twice a batch; `global_step` counts only Lightning's step."

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
-from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Facts, Mode, methods, returns, walk, Kind, OptimizerFacts
+    from astroid import nodes
+
+    from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,21 +39,50 @@ class SchedulerNeverStepped(Rule):
 
     ## Example
     ```python
-    def configure_optimizers(self):
-        opt = torch.optim.Adam(self.parameters())
-        return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+    import lightning as L
+    import torch
 
-    def training_step(self, batch, batch_idx):
-        opt = self.optimizers()
-        self.manual_backward(self.loss(batch))
-        opt.step()
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            opt = torch.optim.Adam(self.parameters())
+            return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
     ```
 
     ## Use instead
     ```python
-        opt.step()
-        if self.trainer.is_last_batch:
-            self.lr_schedulers().step()
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(32, 1)
+
+        def configure_optimizers(self):
+            opt = torch.optim.Adam(self.parameters())
+            return [opt], [torch.optim.lr_scheduler.StepLR(opt, 10)]
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            opt.zero_grad()
+            self.manual_backward(self.layer(batch).pow(2).mean())
+            opt.step()
+            if self.trainer.is_last_batch:
+                self.lr_schedulers().step()
     ```
 
     ## Known limits
@@ -55,6 +91,7 @@ class SchedulerNeverStepped(Rule):
     scheduler, so the rule stays silent then.
     """
 
+    needs = any_of("configure_optimizers")
     code = "LTN104"
     name = "scheduler-never-stepped"
     impact = (

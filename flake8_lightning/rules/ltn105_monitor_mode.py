@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 
-from astroid import nodes
+from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
-from flake8_lightning.model.callbacks import monitor_site
-from flake8_lightning.model.metrics import name_pattern
-from flake8_lightning.registry import Rule, register
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, monitor_site, name_pattern
+    from astroid import nodes
+
+    from flake8_lightning.model.callbacks import monitor_site
+    from flake8_lightning.model.metrics import name_pattern
+
 
 HIGHER_IS_BETTER = frozenset(
     "acc accuracy f1 auc auroc precision recall iou dice map bleu rouge psnr ssim r2 reward".split()
@@ -69,14 +76,28 @@ class MonitorModeMismatch(Rule):
 
     ## Example
     ```python
-    ModelCheckpoint(monitor="val_acc")
-    EarlyStopping(monitor="val_loss", mode="max")
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    trainer = L.Trainer(
+        callbacks=[
+            ModelCheckpoint(monitor="val_acc"),
+            EarlyStopping(monitor="val_loss", mode="max"),
+        ]
+    )
     ```
 
     ## Use instead
     ```python
-    ModelCheckpoint(monitor="val_acc", mode="max")
-    EarlyStopping(monitor="val_loss", mode="min")
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    trainer = L.Trainer(
+        callbacks=[
+            ModelCheckpoint(monitor="val_acc", mode="max"),
+            EarlyStopping(monitor="val_loss", mode="min"),
+        ]
+    )
     ```
 
     ## Known limits
@@ -84,6 +105,7 @@ class MonitorModeMismatch(Rule):
     arguments and ``**kwargs`` keep the rule silent.
     """
 
+    needs = any_of("monitor", "ModelCheckpoint", "EarlyStopping")
     code = "LTN105"
     name = "monitor-mode-mismatch"
     impact = (

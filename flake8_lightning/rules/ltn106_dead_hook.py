@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from astroid import nodes
-
 from flake8_lightning.lightning_api import (
     CALLBACK_HOOKS,
     MODULE_HOOKS,
@@ -16,8 +14,36 @@ from flake8_lightning.lightning_api import (
     near_miss,
     removed_hook_consequence,
 )
-from flake8_lightning.model.version import target_version
-from flake8_lightning.registry import Rule, register
+from flake8_lightning.registry import Needs, Rule, heavy_imports, register
+
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, target_version
+    from astroid import nodes
+
+    from flake8_lightning.model.version import target_version
+
+
+#: A method definition's name. Linear: the name is a single ``\w+`` run (the
+#: old hook-shaped pattern, ``\w*_(?:step|epoch|batch)\w*``, was quadratic on
+#: a long word).
+_DEF = re.compile(r"\bdef\s+(\w+)\s*\(")
+
+
+def defines_dead_hook(text: str) -> bool:
+    """A method named like a removed hook or a misspelled one: the only candidates."""
+    return any(_maybe_dead(name) for name in _DEF.findall(text))
+
+
+def _maybe_dead(name: str) -> bool:
+    """Could ``visit_FunctionDef`` report a method with this name, in either kind of class?"""
+    if len(name) > 64 or not hook_shaped(name):  # far longer than any hook: no near miss
+        return False
+    if name in REMOVED_MODULE or name in REMOVED_CALLBACK:
+        return True
+    return near_miss(name, MODULE_HOOKS) is not None or near_miss(name, CALLBACK_HOOKS) is not None
 
 
 @register
@@ -47,15 +73,50 @@ class DeadHook(Rule):
 
     ## Example
     ```python
+    import lightning as L
+    import torch
+    import torchmetrics
+
+
     class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+            self.acc = torchmetrics.Accuracy(task="multiclass", num_classes=2)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            logits = self.layer(x)
+            self.acc.update(logits, y)
+            return torch.nn.functional.cross_entropy(logits, y)
+
         def on_training_epoch_end(self):
             self.log("train_acc", self.acc.compute())
+            self.acc.reset()
     ```
 
     ## Use instead
     ```python
+    import lightning as L
+    import torch
+    import torchmetrics
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 2)
+            self.acc = torchmetrics.Accuracy(task="multiclass", num_classes=2)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            logits = self.layer(x)
+            self.acc.update(logits, y)
+            return torch.nn.functional.cross_entropy(logits, y)
+
         def on_train_epoch_end(self):
             self.log("train_acc", self.acc.compute())
+            self.acc.reset()
     ```
 
     ## Known limits
@@ -64,6 +125,7 @@ class DeadHook(Rule):
     Lightning version cannot be told (see below), nothing is reported.
     """
 
+    needs = Needs(defines_dead_hook, "a def of a hook-shaped name Lightning 2.x never calls")
     code = "LTN106"
     name = "dead-hook"
     impact = (

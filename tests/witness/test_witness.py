@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -27,14 +28,25 @@ if os.environ.get("FLAKE8_LIGHTNING_REQUIRE_WITNESS") != "1":
     pytest.importorskip("lightning")
 
 
-def lint(name: str) -> list[tuple[int, str]]:
+#: An expectation: ``# expect: LTN001 "the whole message"`` (one finding a line).
+EXPECT_RE = re.compile(r'[ \t]*#\s*expect:\s*(LTN\d{3})(?:\s+"((?:[^"\\]|\\.)*)")?.*$', re.MULTILINE)
+
+
+def lint(name: str) -> list[tuple[int, str, str]]:
+    """(line, code, message) of each finding, linted without the expectation comments."""
     path = CASES / name
-    return [(f.line, f.code) for f in analyse(str(path), path.read_text(), Config())]
+    source = EXPECT_RE.sub("", path.read_text())
+    return [(f.line, f.code, f.message) for f in analyse(str(path), source, Config())]
 
 
-def expected(name: str) -> list[tuple[int, str]]:
-    lines = (CASES / name).read_text().splitlines()
-    return [(i, line.split("# expect: ")[1].strip()) for i, line in enumerate(lines, 1) if "# expect: " in line]
+def expected(name: str) -> list[tuple[int, str, str]]:
+    found = []
+    for i, line in enumerate((CASES / name).read_text().splitlines(), 1):
+        match = EXPECT_RE.search(line)
+        if match:
+            assert match[2] is not None, f"{name}:{i}: state the whole message after {match[1]}"
+            found.append((i, match[1], re.sub(r"\\(.)", r"\1", match[2])))
+    return found
 
 
 def load(name: str):

@@ -16,9 +16,9 @@ class RawOptimizerModel(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss = self.layer(batch[0]).pow(2).mean()
-        self.optimizer.zero_grad()  # expect: LTN001
+        self.optimizer.zero_grad()  # expect: LTN001 "raw optimizer 'self.optimizer' is stepped, so global_step stays 0 and no checkpoint is saved; use self.optimizers()"
         self.manual_backward(loss)
-        self.optimizer.step()  # expect: LTN001
+        self.optimizer.step()  # expect: LTN001 "raw optimizer 'self.optimizer' is stepped, so global_step stays 0 and no checkpoint is saved; use self.optimizers()"
         self.log("train_loss", loss)
 
     def train_dataloader(self):

@@ -21,7 +21,7 @@ class RawBackwardModel(L.LightningModule):
         opt = self.optimizers()
         opt.zero_grad()
         loss = self.layer(batch[0]).pow(2).mean()
-        loss.backward()  # expect: LTN101
+        loss.backward()  # expect: LTN101 "'loss.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; use self.manual_backward(loss)"
         opt.step()
 
     def train_dataloader(self):

@@ -18,7 +18,7 @@ class StepInBatchEndModel(L.LightningModule):
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
         opt = self.optimizers()
-        opt.step()  # expect: LTN102
+        opt.step()  # expect: LTN102 "optimizer stepped in on_train_batch_end(), outside training_step, so global_step stays 0; move the step into training_step"
         opt.zero_grad()
 
     def train_dataloader(self):

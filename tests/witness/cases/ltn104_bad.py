@@ -12,7 +12,7 @@ class FrozenLearningRateModel(L.LightningModule):
 
     def configure_optimizers(self):
         opt = torch.optim.SGD(self.parameters(), lr=0.1)
-        return [opt], [torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)]  # expect: LTN104
+        return [opt], [torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)]  # expect: LTN104 "scheduler returned under manual optimization is never stepped, so the learning rate never changes; call self.lr_schedulers().step() in training_step"
 
     def training_step(self, batch, batch_idx):
         opt = self.optimizers()

@@ -29,7 +29,7 @@ class ImprovingModel(L.LightningModule):
 
 
 def train(root):
-    checkpoint = ModelCheckpoint(dirpath=root, monitor="val_acc", save_top_k=1)  # expect: LTN105
+    checkpoint = ModelCheckpoint(dirpath=root, monitor="val_acc", save_top_k=1)  # expect: LTN105 "monitor 'val_acc' is higher-is-better but mode is 'min' (the default), so the worst model is kept; use mode='max'"
     trainer = L.Trainer(callbacks=[checkpoint], **{**quiet_trainer_options(root), "max_epochs": 3})
     trainer.fit(ImprovingModel())
     return checkpoint
