@@ -9,10 +9,16 @@ never get there.
 A ``Names`` value holds exact names, regular expressions for dynamic names
 (``f"{stage}_loss"`` becomes ``.*_loss``), and ``anything`` when some name is
 fully unknown. Unknown always means "could be the monitor": silence.
+
+The patterns are built from user text, so they are never handed to ``re``:
+a pattern is literal segments between wildcards, matched segment by segment
+in linear time (``f"{a}{b}{c}_{d}_{e}"`` against a long name would make a
+backtracking regex take exponential time).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -86,7 +92,7 @@ class Names:
 
     def may_log(self, name: str) -> bool:
         name = DATALOADER_SUFFIX.sub("", name)
-        return name in self.exact or any(re.fullmatch(p, name, re.DOTALL) for p in self.patterns)
+        return name in self.exact or any(pattern_matches(p, name) for p in self.patterns)
 
     def add(self, pattern: str | None, forks: Iterable[str] = ()) -> None:
         """Add an exact name (``pattern`` is a plain string) or a regex (``None`` = anything)."""
@@ -130,7 +136,9 @@ def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
         if expr.op == "%":
             template = name_pattern(expr.left, facts)
             if template is not None and not isinstance(template, _Regex):
-                return _template(template, r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
+                # Flags then width: a width never starts with 0 (0 is a flag), so
+                # the two runs cannot trade characters and backtrack.
+                return _template(template, r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[a-zA-Z%]")
         return None
     if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Attribute) and expr.func.attrname == "format":
         template = name_pattern(expr.func.expr, facts)
@@ -151,10 +159,71 @@ def _as_regex(part: str | None) -> str:
 
 
 def _collapse(parts: list[str]) -> str | None:
+    """The pattern of ``parts`` joined, adjacent wildcards merged; None when it is only wildcards."""
     regex = "".join(parts)
-    if re.fullmatch(r"(?:\.\*)+", regex):
+    segments = _segments(regex)
+    if segments is None:
+        return _Regex(regex)
+    if len(segments) > 1 and not any(segments):
         return None
-    return _Regex(regex)
+    return _Regex(ANY.join(map(re.escape, segments)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _segments(pattern: str) -> tuple[str, ...] | None:
+    """The literal segments between the ``.*`` wildcards of a name pattern.
+
+    A pattern is ``re.escape``d text joined by ``.*``; empty segments between
+    adjacent wildcards are dropped (``a.*.*b`` is ``a.*b``). None when the
+    pattern holds any other regular-expression syntax.
+    """
+    segments: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            current.append(pattern[i + 1])
+            i += 2
+        elif pattern.startswith(ANY, i):
+            if current or not segments:
+                segments.append("".join(current))
+            current = []
+            i += 2
+        elif char in _REGEX_SYNTAX:
+            return None
+        else:
+            current.append(char)
+            i += 1
+    segments.append("".join(current))
+    return tuple(segments)
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def pattern_matches(pattern: str, name: str) -> bool:
+    """Whether ``name`` is one that ``pattern`` stands for, in time linear in both.
+
+    Wildcards only: the first segment is a prefix, the last a suffix, and the
+    ones between are found leftmost in order (leftmost is never worse). A
+    pattern that is not of that form may match anything: silence.
+    """
+    segments = _segments(pattern)
+    if segments is None:
+        return True
+    if len(segments) == 1:
+        return name == segments[0]
+    first, *middle, last = segments
+    if len(first) + len(last) > len(name) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for segment in middle:
+        found = name.find(segment, position, end)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
 
 
 def _template(template: str, placeholder: str) -> str | None:
@@ -314,8 +383,8 @@ class MetricFacts:
         if self._helpers is None:
             self._helpers = Names()
             project = self.facts.project
-            for path in project.files_matching(_HELPER_LOG):
-                if all(root in NOT_MODULES for root in _HELPER_LOG.findall(project.text(path) or "")):
+            for path in project.files_matching(_LOG_CALL):
+                if all(root in NOT_MODULES for root in helper_log_roots(project.text(path) or "")):
                     continue
                 module = project.module(path)
                 for node in walk(module) if module is not None else ():
@@ -338,7 +407,31 @@ class MetricFacts:
         return isinstance(receiver, nodes.Attribute) and receiver.attrname not in {"logger", "experiment", "loggers"}
 
 
-_HELPER_LOG = re.compile(r"\b(\w+)(?:\.\w+)*\.log(?:_dict)?\(")
+#: ``.log(`` or ``.log_dict(``: a literal, so searching any text is linear.
+_LOG_CALL = re.compile(r"\.log(?:_dict)?\(")
+
+
+def helper_log_roots(text: str) -> list[str]:
+    """The root name of each ``root.a.b.log(``/``.log_dict(`` call in ``text``.
+
+    What the regex ``\\b(\\w+)(?:\\.\\w+)*\\.log(?:_dict)?\\(`` finds, without its
+    quadratic backtracking on a long dotted string: each call's receiver is read
+    backwards from its ``.log``, and receivers never overlap (a ``(`` ends
+    each), so the whole text is read about twice.
+    """
+    roots = []
+    for match in _LOG_CALL.finditer(text):
+        start = end = match.start()
+        while start > 0 and (text[start - 1] in "._" or text[start - 1].isalnum()):
+            start -= 1
+        segments = text[start:end].split(".")
+        if not segments[-1]:
+            continue  # ``x..log(`` or ``(.log(``: no name right before ``.log``
+        first = len(segments) - 1
+        while first > 0 and segments[first - 1]:
+            first -= 1
+        roots.append(segments[first])
+    return roots
 
 
 def _hook_of(node: nodes.NodeNG) -> str:

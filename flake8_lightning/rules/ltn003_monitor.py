@@ -169,23 +169,7 @@ class MonitorNeverLogged(Rule):
 
     def _is_trainer(self, expr: nodes.NodeNG) -> bool:
         """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
-        if isinstance(expr, nodes.Call):
-            func = expr.func
-            if isinstance(func, nodes.Attribute) and func.attrname.startswith("from_"):
-                func = func.expr  # a classmethod constructor
-            target = self.ctx.facts.resolver.resolve(func)
-            if isinstance(target, nodes.ClassDef):
-                return self.ctx.facts.hierarchy(target).is_("Trainer")
-            return is_lightning_class(getattr(target, "qualname", ""), "Trainer")
-        if isinstance(expr, nodes.Name):
-            found = bindings(expr, expr.name)
-            return bool(found) and all(
-                isinstance(b, nodes.AssignName)
-                and isinstance(b.parent, nodes.Assign)
-                and self._is_trainer(b.parent.value)
-                for b in found
-            )
-        return False
+        return self.ctx.facts.is_trainer(expr)
 
     def _model_classes(self, expr: nodes.NodeNG | None, depth: int = 0) -> list[nodes.ClassDef] | None:
         """The project LightningModule classes ``expr`` may be an instance (or class) of."""
