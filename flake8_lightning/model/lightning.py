@@ -206,6 +206,7 @@ class Facts:
         self._modes: dict[nodes.ClassDef, Mode] = {}
         self._settings: dict[nodes.ClassDef, list[Mode]] = {}
         self._trainers: Memo[bool] = Memo(self.budget, False)
+        self._models: Memo[list[nodes.ClassDef] | None] = Memo(self.budget, None)
 
     @classmethod
     def of(cls, project: Project) -> Facts:
@@ -285,6 +286,37 @@ class Facts:
         if isinstance(expr, nodes.Name):
             return self._trainers(expr, lambda: self._name_is_trainer(expr))
         return False
+
+    def model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
+        """The project LightningModule classes ``expr`` may be an instance (or class) of.
+
+        ``Model(...)``, ``Model.load_from_checkpoint(...)``, a name bound only to
+        those, or the class itself; None when unknown. Memoised per expression.
+        """
+        if expr is None:
+            return None
+        return self._models(expr, lambda: self._compute_model_classes(expr))
+
+    def _compute_model_classes(self, expr: nodes.NodeNG) -> list[nodes.ClassDef] | None:
+        if isinstance(expr, nodes.Call):
+            func = expr.func
+            if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
+                func = func.expr
+            return self.model_classes(func) if not isinstance(func, nodes.Call) else None
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
+                classes: list[nodes.ClassDef] = []
+                for binding in found:
+                    resolved = self.model_classes(binding.parent.value)
+                    if resolved is None:
+                        return None
+                    classes.extend(c for c in resolved if c not in classes)
+                return classes
+        target = self.resolver.resolve(expr)
+        if isinstance(target, nodes.ClassDef) and self.is_lightning_module(target):
+            return [target]
+        return None
 
     def _name_is_trainer(self, name: nodes.Name) -> bool:
         found = bindings(name, name.name)

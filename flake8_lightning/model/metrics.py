@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
+from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
 
@@ -256,9 +257,9 @@ def forks(call: nodes.Call, hook: str) -> list[str]:
     return ["_epoch"] if evaluation else ["_step", "_epoch"]
 
 
-def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[str | None]:
+def dict_keys(expr: nodes.NodeNG | None, facts: Facts) -> list[str | None]:
     """Key patterns of a dict expression passed to ``log_dict``/``log_metrics``."""
-    if expr is None or depth > 5:
+    if expr is None:
         return [None]
     if isinstance(expr, nodes.Dict):
         return [None if isinstance(k, nodes.DictUnpack) else name_pattern(k, facts) for k, _ in expr.items]
@@ -269,13 +270,16 @@ def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[s
             return [None]
         return [kw.arg if kw.arg else None for kw in expr.keywords or []]
     if isinstance(expr, nodes.Name):
-        return _local_dict_keys(expr, facts, depth)
+        found = bindings(expr, expr.name)
+        memo = facts.project.cached(("dict keys", facts), lambda: Memo(facts.budget, [None]))
+        # One answer per dict variable (``d.update(d2)`` chains, ``d.update(d)``: a cycle, unknown).
+        key = (expr.scope(), expr.name, tuple(found))
+        return memo(key, lambda: _local_dict_keys(expr, found, facts))
     return [None]
 
 
-def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | None]:
+def _local_dict_keys(name: nodes.Name, found: list[nodes.NodeNG], facts: Facts) -> list[str | None]:
     """Keys of a dict built up in the same function: literal, ``d[k] = v``, ``d.update(...)``."""
-    found = bindings(name, name.name)
     scope = name.scope()
     keys: list[str | None] = []
     for binding in found:
@@ -284,7 +288,7 @@ def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | N
         parent = binding.parent
         if not isinstance(parent, (nodes.Assign, nodes.AnnAssign)) or parent.value is None:
             return [None]
-        keys.extend(dict_keys(parent.value, facts, depth + 1))
+        keys.extend(dict_keys(parent.value, facts))
     for node in walk(scope):
         if isinstance(node, nodes.Subscript) and isinstance(node.value, nodes.Name) and node.value.name == name.name:
             if isinstance(node.parent, (nodes.Assign, nodes.AugAssign)) and node is not getattr(node.parent, "value", None):
@@ -298,12 +302,12 @@ def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | N
         ):
             if node.func.attrname == "update":
                 for arg in node.args:
-                    keys.extend(dict_keys(arg, facts, depth + 1))
+                    keys.extend(dict_keys(arg, facts))
                 keys.extend(kw.arg for kw in node.keywords or [])
             else:
                 keys.append(name_pattern(node.args[0], facts) if node.args else None)
         elif isinstance(node, nodes.AugAssign) and isinstance(node.target, nodes.AssignName) and node.target.name == name.name:
-            keys.extend(dict_keys(node.value, facts, depth + 1))
+            keys.extend(dict_keys(node.value, facts))
     return keys
 
 

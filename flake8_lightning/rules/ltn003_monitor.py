@@ -10,7 +10,6 @@ from astroid import nodes
 from flake8_lightning.model.callbacks import monitor_site
 from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
 from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
-from flake8_lightning.model.names import bindings
 from flake8_lightning.registry import Rule, register
 
 if TYPE_CHECKING:
@@ -171,30 +170,9 @@ class MonitorNeverLogged(Rule):
         """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
         return self.ctx.facts.is_trainer(expr)
 
-    def _model_classes(self, expr: nodes.NodeNG | None, depth: int = 0) -> list[nodes.ClassDef] | None:
+    def _model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
         """The project LightningModule classes ``expr`` may be an instance (or class) of."""
-        if expr is None or depth > 8:
-            return None
-        facts = self.ctx.facts
-        if isinstance(expr, nodes.Call):
-            func = expr.func
-            if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
-                func = func.expr
-            return self._model_classes(func, depth + 1) if not isinstance(func, nodes.Call) else None
-        if isinstance(expr, nodes.Name):
-            found = bindings(expr, expr.name)
-            if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
-                classes: list[nodes.ClassDef] = []
-                for binding in found:
-                    resolved = self._model_classes(binding.parent.value, depth + 1)
-                    if resolved is None:
-                        return None
-                    classes.extend(resolved)
-                return classes
-        target = facts.resolver.resolve(expr)
-        if isinstance(target, nodes.ClassDef) and facts.is_lightning_module(target):
-            return [target]
-        return None
+        return self.ctx.facts.model_classes(expr)
 
 
 def _run_scope(node: nodes.NodeNG) -> nodes.NodeNG:
