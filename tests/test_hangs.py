@@ -172,12 +172,18 @@ def fstring_model(parts: int, separator: str, suffix: str, monitor: str) -> str:
     )
 
 
-def class_chain(length: int) -> str:
-    """H9: ``M<k>(M<k-1>)``, each calling ``manual_backward`` under automatic optimization."""
-    out = ["import lightning as L", "", ""]
+def class_chain(length: int, logs: bool = False) -> str:
+    """H9: ``M<k>(M<k-1>)``, each calling ``manual_backward`` under automatic optimization
+    (with ``logs``, each also logs its own metric, and a checkpoint monitors the first)."""
+    out = ["import lightning as L", "from lightning.pytorch.callbacks import ModelCheckpoint", "", ""]
     for k in range(length):
         base = "L.LightningModule" if k == 0 else f"M{k - 1}"
-        out.append(f"class M{k}({base}):\n    def training_step(self, batch, i):\n        self.manual_backward(batch)\n\n")
+        out.append(f"class M{k}({base}):\n    def training_step(self, batch, i):\n        self.manual_backward(batch)\n")
+        if logs:
+            out.append(f"    def validation_step(self, batch, i):\n        self.log('m{k}', batch)\n")
+        out.append("")
+    if logs:
+        out.append("ModelCheckpoint(monitor='m0')\nModelCheckpoint(monitor='m_never')\n")
     return "\n".join(out)
 
 
@@ -265,10 +271,14 @@ def test_h5_long_dotted_string_in_a_project_file(tmp_path, monitor):
     assert lint(root, "train.py") == expected
 
 
-def test_h9_long_inheritance_chain(tmp_path):
-    text = class_chain(400)
+@pytest.mark.parametrize("logs", [False, True])
+def test_h9_long_inheritance_chain(tmp_path, logs):
+    """Optimization mode, subclasses and logged names: once per class, not per subclass."""
+    text = class_chain(400, logs)
     root = project(tmp_path, m=text)
     expected = [("m.py", line_of(text, f"class M{k}(") + 2, "LTN002") for k in range(400)]
+    if logs:
+        expected.append(("m.py", line_of(text, "m_never"), "LTN003"))
     assert lint(root, "m.py") == sorted(expected)
 
 
@@ -356,9 +366,9 @@ def test_fuzz_long_strings(length, unit):
 
 
 @FUZZ
-@given(st.integers(1, 300))
-def test_fuzz_class_chains(length):
-    assert len(analyse_text(class_chain(length))) == length
+@given(st.integers(1, 300), st.booleans())
+def test_fuzz_class_chains(length, logs):
+    assert len(analyse_text(class_chain(length, logs))) == length + logs
 
 
 @FUZZ

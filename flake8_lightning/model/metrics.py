@@ -350,6 +350,7 @@ class MetricFacts:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self._classes: dict[nodes.ClassDef, Names] = {}
+        self._own_names: dict[nodes.ClassDef, Names] = {}
         self._helpers: Names | None = None
 
     @classmethod
@@ -371,15 +372,27 @@ class MetricFacts:
             names.add(None)  # a base from outside the project, or a custom log(): anything
             return names
         for klass in hierarchy.classes:
-            for method in methods(klass):
-                for node in walk(method):
-                    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
-                        continue
-                    receiver = node.func.expr
-                    if node.func.attrname in {"log", "log_dict"} and is_self(receiver, method):
-                        _logged_by_call(node, method.name, self.facts, names)
-                    elif node.func.attrname in LOGGER_CALLS and _reaches_logger(receiver, method):
-                        _logger_only(node, self.facts, names)
+            names.update(self._own(klass))
+        return names
+
+    def _own(self, klass: nodes.ClassDef) -> Names:
+        """What the methods of ``klass`` itself log: walked once per class, not once per subclass."""
+        found = self._own_names.get(klass)
+        if found is None:
+            found = self._own_names[klass] = self._walk_own(klass)
+        return found
+
+    def _walk_own(self, klass: nodes.ClassDef) -> Names:
+        names = Names()
+        for method in methods(klass):
+            for node in walk(method):
+                if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+                    continue
+                receiver = node.func.expr
+                if node.func.attrname in {"log", "log_dict"} and is_self(receiver, method):
+                    _logged_by_call(node, method.name, self.facts, names)
+                elif node.func.attrname in LOGGER_CALLS and _reaches_logger(receiver, method):
+                    _logger_only(node, self.facts, names)
         return names
 
     def helpers(self) -> Names:
