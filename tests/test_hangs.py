@@ -351,10 +351,15 @@ def test_fuzz_trainer_chains(levels):
 
 
 @FUZZ
-@given(st.integers(1, 60), st.sampled_from(["", "_", "/", "_x_"]), st.integers(1, 200))
-def test_fuzz_fstring_parts(parts, separator, monitor_parts):
+@given(st.integers(1, 60), st.sampled_from(["", "_", "/", "_x_"]), st.integers(1, 200), st.booleans())
+def test_fuzz_fstring_parts(parts, separator, monitor_parts, concatenated):
     monitor = "_".join(["x"] * monitor_parts) + "/y"
-    found = analyse_text(fstring_model(parts, separator, "/z", monitor))
+    text = fstring_model(parts, separator, "/z", monitor)
+    if concatenated:  # "" + v0 + "_" + v1 + ... + "/z": the same pattern, built by BinOps
+        names = [f"v{i}" for i in range(parts)]
+        joined = f" + {separator!r} + ".join(names) if separator else " + ".join(names)
+        text = re.sub(r'f".*"', lambda _: f'{joined} + "/z"', text, count=1)
+    found = analyse_text(text)
     assert [f.code for f in found] == ["LTN003"]
 
 

@@ -109,7 +109,16 @@ class Names:
 
 
 class _Regex(str):
-    """A name pattern that is a regular expression, not a literal name."""
+    """A name pattern that is a regular expression, not a literal name.
+
+    ``segments`` are its literal parts between wildcards, so that joining
+    patterns never re-reads the regular expression text.
+    """
+
+    segments: tuple[str, ...]
+
+
+_WILDCARD = ("", "")  # the segments of ``.*``
 
 
 def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
@@ -125,15 +134,15 @@ def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
             if isinstance(value, nodes.FormattedValue):
                 part = name_pattern(value.value, facts)
                 if part is not None and not isinstance(part, _Regex) and value.format_spec is None:
-                    parts.append(re.escape(part))
+                    parts.append((part,))
                     continue
                 part = None
-            parts.append(ANY if part is None else re.escape(part))
+            parts.append(_WILDCARD if part is None else (part,))
         return _collapse(parts)
     if isinstance(expr, nodes.BinOp):
         if expr.op == "+":
             left, right = name_pattern(expr.left, facts), name_pattern(expr.right, facts)
-            return _collapse([_as_regex(left), _as_regex(right)])
+            return _collapse([_as_segments(left), _as_segments(right)])
         if expr.op == "%":
             template = name_pattern(expr.left, facts)
             if template is not None and not isinstance(template, _Regex):
@@ -153,21 +162,31 @@ def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
     return None
 
 
-def _as_regex(part: str | None) -> str:
+def _as_segments(part: str | None) -> tuple[str, ...]:
     if part is None:
-        return ANY
-    return str(part) if isinstance(part, _Regex) else re.escape(part)
+        return _WILDCARD
+    if isinstance(part, _Regex):
+        # A pattern made elsewhere without its segments: read them (or: anything).
+        return getattr(part, "segments", None) or _segments(part) or _WILDCARD
+    return (part,)
 
 
-def _collapse(parts: list[str]) -> str | None:
-    """The pattern of ``parts`` joined, adjacent wildcards merged; None when it is only wildcards."""
-    regex = "".join(parts)
-    segments = _segments(regex)
-    if segments is None:
-        return _Regex(regex)
-    if len(segments) > 1 and not any(segments):
+def _collapse(parts: list[tuple[str, ...]]) -> str | None:
+    """The pattern of ``parts`` (each a literal's or a pattern's segments) joined.
+
+    Adjacent wildcards merge (``a.*.*b`` is ``a.*b``); None when only wildcards remain.
+    """
+    joined = list(parts[0])
+    for part in parts[1:]:
+        joined[-1] += part[0]
+        joined.extend(part[1:])
+    if len(joined) > 2:
+        joined = [joined[0], *filter(None, joined[1:-1]), joined[-1]]
+    if len(joined) > 1 and not any(joined):
         return None
-    return _Regex(ANY.join(map(re.escape, segments)))
+    regex = _Regex(ANY.join(map(re.escape, joined)))
+    regex.segments = tuple(joined)
+    return regex
 
 
 @functools.lru_cache(maxsize=4096)
@@ -232,7 +251,7 @@ def _template(template: str, placeholder: str) -> str | None:
     pieces = re.split(placeholder, template)
     if len(pieces) == 1:
         return template
-    return _collapse([ANY.join(re.escape(p) for p in pieces)])
+    return _collapse([tuple(pieces)])
 
 
 def _flag(call: nodes.Call, name: str) -> bool | None:
