@@ -27,7 +27,9 @@ from hypothesis import strategies as st
 from flake8_lightning.config import Config
 from flake8_lightning.engine import analyse
 from flake8_lightning.model.budget import Budget, Memo
+from flake8_lightning.model.lightning import Facts, Mode
 from flake8_lightning.model.metrics import _LOG_CALL, helper_log_roots, pattern_matches
+from flake8_lightning.model.project import Project
 
 #: Seconds one flake8 run may take. Each case takes about a second; the code
 #: before the fix took minutes on every one of them.
@@ -454,3 +456,16 @@ def test_budget_cycles_are_unknown_and_do_not_poison_the_cache():
         return memo(node, lambda: node if edges[node] is None else ask(edges[node]))
 
     assert ask("a") is None and ask("b") is None and ask("c") == "c"
+
+
+def test_budget_hierarchy_longer_than_max_classes_is_unresolved(tmp_path):
+    root = project(tmp_path, m=class_chain(30))
+    path = str(root / "m.py")
+    proj = Project.for_file(path)
+    facts = Facts.of(proj)
+    facts.budget.max_classes = 20
+    classes = {c.name: c for c in facts.classes_in(proj.module(path))}
+    assert facts.optimization_mode(classes["M18"]) is Mode.AUTOMATIC
+    assert len(facts.hierarchy(classes["M18"]).classes) == 19
+    assert facts.hierarchy(classes["M29"]).unresolved
+    assert facts.optimization_mode(classes["M29"]) is Mode.UNKNOWN
