@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
-from flake8_lightning.model.names import External, Resolver
+from flake8_lightning.model.budget import Budget, Memo
+from flake8_lightning.model.names import External, Resolver, bindings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -77,6 +78,12 @@ class Hierarchy:
     classes: list[nodes.ClassDef] = field(default_factory=list)
     externals: list[str] = field(default_factory=list)
     unresolved: bool = False
+
+    #: The same classes as a set, for ``cls in hierarchy`` in constant time.
+    members: set[nodes.ClassDef] = field(default_factory=set, repr=False)
+
+    def __contains__(self, cls: nodes.ClassDef) -> bool:
+        return cls in self.members
 
     def is_(self, lightning_name: str) -> bool:
         return any(is_lightning_class(q, lightning_name) for q in self.externals)
@@ -190,9 +197,16 @@ class Facts:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.resolver = Resolver(project)
+        #: Depth and work limits shared by every memoised question about this project.
+        self.budget = Budget()
+        self.resolver = Resolver(project, self.budget)
         self._hierarchies: dict[nodes.ClassDef, Hierarchy] = {}
+        self._bases: dict[nodes.ClassDef, tuple[list[nodes.ClassDef], list[str], bool]] = {}
         self._self_assigns: dict[nodes.ClassDef, dict[str, list[nodes.AssignAttr]]] = {}
+        self._modes: dict[nodes.ClassDef, Mode] = {}
+        self._settings: dict[nodes.ClassDef, list[Mode]] = {}
+        self._trainers: Memo[bool] = Memo(self.budget, False)
+        self._models: Memo[list[nodes.ClassDef] | None] = Memo(self.budget, None)
 
     @classmethod
     def of(cls, project: Project) -> Facts:
@@ -207,27 +221,47 @@ class Facts:
         return cached
 
     def _compute_hierarchy(self, cls: nodes.ClassDef) -> Hierarchy:
+        """A depth-first walk over each class's own bases, resolved once per class.
+
+        Iterative, so a long inheritance chain is no deeper for Python than a
+        short one; past ``budget.max_classes`` classes the hierarchy is unresolved.
+        """
         result = Hierarchy()
-        seen: set[nodes.ClassDef] = set()
+        seen = result.members
         stack = [cls]
         while stack:
             current = stack.pop()
             if current in seen:
                 continue
+            if len(seen) >= self.budget.max_classes:
+                result.unresolved = True
+                break
             seen.add(current)
             result.classes.append(current)
+            bases, externals, unresolved = self._own_bases(current)
+            result.externals.extend(externals)
+            result.unresolved = result.unresolved or unresolved
+            stack.extend(reversed(bases))
+        return result
+
+    def _own_bases(self, cls: nodes.ClassDef) -> tuple[list[nodes.ClassDef], list[str], bool]:
+        """The project classes, external qualified names, and whether some base is unknown."""
+        found = self._bases.get(cls)
+        if found is None:
             bases: list[nodes.ClassDef] = []
-            for base in current.bases:
+            externals: list[str] = []
+            unresolved = False
+            for base in cls.bases:
                 expr = base.value if isinstance(base, nodes.Subscript) else base
                 target = self.resolver.resolve(expr)
                 if isinstance(target, nodes.ClassDef):
                     bases.append(target)
                 elif isinstance(target, External):
-                    result.externals.append(target.qualname)
+                    externals.append(target.qualname)
                 else:
-                    result.unresolved = True
-            stack.extend(reversed(bases))
-        return result
+                    unresolved = True
+            found = self._bases[cls] = (bases, externals, unresolved)
+        return found
 
     def is_lightning_module(self, cls: nodes.ClassDef) -> bool:
         return self.hierarchy(cls).is_("LightningModule")
@@ -235,12 +269,80 @@ class Facts:
     def is_callback(self, cls: nodes.ClassDef) -> bool:
         return self.hierarchy(cls).is_("Callback")
 
+    def is_trainer(self, expr: nodes.NodeNG) -> bool:
+        """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those.
+
+        Each name and binding is answered once (a name rebound in every branch
+        of a long ``if/else`` chain is not re-walked per path); unknown is False.
+        """
+        if isinstance(expr, nodes.Call):
+            func = expr.func
+            if isinstance(func, nodes.Attribute) and func.attrname.startswith("from_"):
+                func = func.expr  # a classmethod constructor
+            target = self.resolver.resolve(func)
+            if isinstance(target, nodes.ClassDef):
+                return self.hierarchy(target).is_("Trainer")
+            return is_lightning_class(getattr(target, "qualname", ""), "Trainer")
+        if isinstance(expr, nodes.Name):
+            return self._trainers(expr, lambda: self._name_is_trainer(expr))
+        return False
+
+    def model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
+        """The project LightningModule classes ``expr`` may be an instance (or class) of.
+
+        ``Model(...)``, ``Model.load_from_checkpoint(...)``, a name bound only to
+        those, or the class itself; None when unknown. Memoised per expression.
+        """
+        if expr is None:
+            return None
+        return self._models(expr, lambda: self._compute_model_classes(expr))
+
+    def _compute_model_classes(self, expr: nodes.NodeNG) -> list[nodes.ClassDef] | None:
+        if isinstance(expr, nodes.Call):
+            func = expr.func
+            if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
+                func = func.expr
+            return self.model_classes(func) if not isinstance(func, nodes.Call) else None
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
+                classes: list[nodes.ClassDef] = []
+                for binding in found:
+                    resolved = self.model_classes(binding.parent.value)
+                    if resolved is None:
+                        return None
+                    classes.extend(c for c in resolved if c not in classes)
+                return classes
+        target = self.resolver.resolve(expr)
+        if isinstance(target, nodes.ClassDef) and self.is_lightning_module(target):
+            return [target]
+        return None
+
+    def _name_is_trainer(self, name: nodes.Name) -> bool:
+        found = bindings(name, name.name)
+        return bool(found) and all(self._trainers(b, lambda b=b: self._binding_is_trainer(b)) for b in found)
+
+    def _binding_is_trainer(self, binding: nodes.NodeNG) -> bool:
+        return (
+            isinstance(binding, nodes.AssignName)
+            and isinstance(binding.parent, nodes.Assign)
+            and self.is_trainer(binding.parent.value)
+        )
+
     def subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
         """Project classes anywhere in the project whose hierarchy includes ``cls``."""
-        return self.project.cached(
-            ("subclasses", cls),
-            lambda: self._scan_classes({cls.name}, lambda node: node is not cls and cls in self.hierarchy(node).classes),
-        )
+        return self.project.cached(("subclasses", cls), lambda: self._subclasses(cls))
+
+    def _subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
+        modules = self.lightning_modules()
+        if cls in self.project.cached("lightning_modules_set", lambda: frozenset(modules)):
+            # A subclass of a LightningModule is one, and a file that names a
+            # found subclass names a found LightningModule: filtering the
+            # modules finds every subclass a scan of its own would (and any it
+            # would miss are subclasses too), without a text search per class
+            # (a 400-class chain made that cubic).
+            return [node for node in modules if node is not cls and cls in self.hierarchy(node)]
+        return self._scan_classes({cls.name}, lambda node: node is not cls and cls in self.hierarchy(node))
 
     def lightning_modules(self) -> list[nodes.ClassDef]:
         """Every LightningModule the project defines."""
@@ -313,12 +415,22 @@ class Facts:
     # -- automatic optimization -----------------------------------------------------
 
     def optimization_mode(self, cls: nodes.ClassDef) -> Mode:
+        """Computed once per class (over each class's settings, also computed once)."""
+        mode = self._modes.get(cls)
+        if mode is None:
+            mode = self._modes[cls] = self._compute_mode(cls)
+        return mode
+
+    def _compute_mode(self, cls: nodes.ClassDef) -> Mode:
         hierarchy = self.hierarchy(cls)
         if not hierarchy.only_neutral_externals:
             return Mode.UNKNOWN
         mode = Mode.AUTOMATIC
         for klass in hierarchy.classes:
-            for found in self._mode_settings(klass):
+            settings = self._settings.get(klass)
+            if settings is None:
+                settings = self._settings[klass] = list(self._mode_settings(klass))
+            for found in settings:
                 if found is Mode.UNKNOWN:
                     return Mode.UNKNOWN
                 if found is Mode.MANUAL:

@@ -9,16 +9,23 @@ never get there.
 A ``Names`` value holds exact names, regular expressions for dynamic names
 (``f"{stage}_loss"`` becomes ``.*_loss``), and ``anything`` when some name is
 fully unknown. Unknown always means "could be the monitor": silence.
+
+The patterns are built from user text, so they are never handed to ``re``:
+a pattern is literal segments between wildcards, matched segment by segment
+in linear time (``f"{a}{b}{c}_{d}_{e}"`` against a long name would make a
+backtracking regex take exponential time).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from astroid import nodes
 
+from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
 
@@ -86,7 +93,7 @@ class Names:
 
     def may_log(self, name: str) -> bool:
         name = DATALOADER_SUFFIX.sub("", name)
-        return name in self.exact or any(re.fullmatch(p, name, re.DOTALL) for p in self.patterns)
+        return name in self.exact or any(pattern_matches(p, name) for p in self.patterns)
 
     def add(self, pattern: str | None, forks: Iterable[str] = ()) -> None:
         """Add an exact name (``pattern`` is a plain string) or a regex (``None`` = anything)."""
@@ -102,7 +109,16 @@ class Names:
 
 
 class _Regex(str):
-    """A name pattern that is a regular expression, not a literal name."""
+    """A name pattern that is a regular expression, not a literal name.
+
+    ``segments`` are its literal parts between wildcards, so that joining
+    patterns never re-reads the regular expression text.
+    """
+
+    segments: tuple[str, ...]
+
+
+_WILDCARD = ("", "")  # the segments of ``.*``
 
 
 def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
@@ -118,19 +134,21 @@ def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
             if isinstance(value, nodes.FormattedValue):
                 part = name_pattern(value.value, facts)
                 if part is not None and not isinstance(part, _Regex) and value.format_spec is None:
-                    parts.append(re.escape(part))
+                    parts.append((part,))
                     continue
                 part = None
-            parts.append(ANY if part is None else re.escape(part))
+            parts.append(_WILDCARD if part is None else (part,))
         return _collapse(parts)
     if isinstance(expr, nodes.BinOp):
         if expr.op == "+":
             left, right = name_pattern(expr.left, facts), name_pattern(expr.right, facts)
-            return _collapse([_as_regex(left), _as_regex(right)])
+            return _collapse([_as_segments(left), _as_segments(right)])
         if expr.op == "%":
             template = name_pattern(expr.left, facts)
             if template is not None and not isinstance(template, _Regex):
-                return _template(template, r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
+                # Flags then width: a width never starts with 0 (0 is a flag), so
+                # the two runs cannot trade characters and backtrack.
+                return _template(template, r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[a-zA-Z%]")
         return None
     if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Attribute) and expr.func.attrname == "format":
         template = name_pattern(expr.func.expr, facts)
@@ -144,17 +162,88 @@ def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
     return None
 
 
-def _as_regex(part: str | None) -> str:
+def _as_segments(part: str | None) -> tuple[str, ...]:
     if part is None:
-        return ANY
-    return str(part) if isinstance(part, _Regex) else re.escape(part)
+        return _WILDCARD
+    if isinstance(part, _Regex):
+        # A pattern made elsewhere without its segments: read them (or: anything).
+        return getattr(part, "segments", None) or _segments(part) or _WILDCARD
+    return (part,)
 
 
-def _collapse(parts: list[str]) -> str | None:
-    regex = "".join(parts)
-    if re.fullmatch(r"(?:\.\*)+", regex):
+def _collapse(parts: list[tuple[str, ...]]) -> str | None:
+    """The pattern of ``parts`` (each a literal's or a pattern's segments) joined.
+
+    Adjacent wildcards merge (``a.*.*b`` is ``a.*b``); None when only wildcards remain.
+    """
+    joined = list(parts[0])
+    for part in parts[1:]:
+        joined[-1] += part[0]
+        joined.extend(part[1:])
+    if len(joined) > 2:
+        joined = [joined[0], *filter(None, joined[1:-1]), joined[-1]]
+    if len(joined) > 1 and not any(joined):
         return None
-    return _Regex(regex)
+    regex = _Regex(ANY.join(map(re.escape, joined)))
+    regex.segments = tuple(joined)
+    return regex
+
+
+@functools.lru_cache(maxsize=4096)
+def _segments(pattern: str) -> tuple[str, ...] | None:
+    """The literal segments between the ``.*`` wildcards of a name pattern.
+
+    A pattern is ``re.escape``d text joined by ``.*``; empty segments between
+    adjacent wildcards are dropped (``a.*.*b`` is ``a.*b``). None when the
+    pattern holds any other regular-expression syntax.
+    """
+    segments: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            current.append(pattern[i + 1])
+            i += 2
+        elif pattern.startswith(ANY, i):
+            if current or not segments:
+                segments.append("".join(current))
+            current = []
+            i += 2
+        elif char in _REGEX_SYNTAX:
+            return None
+        else:
+            current.append(char)
+            i += 1
+    segments.append("".join(current))
+    return tuple(segments)
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def pattern_matches(pattern: str, name: str) -> bool:
+    """Whether ``name`` is one that ``pattern`` stands for, in time linear in both.
+
+    Wildcards only: the first segment is a prefix, the last a suffix, and the
+    ones between are found leftmost in order (leftmost is never worse). A
+    pattern that is not of that form may match anything: silence.
+    """
+    segments = _segments(pattern)
+    if segments is None:
+        return True
+    if len(segments) == 1:
+        return name == segments[0]
+    first, *middle, last = segments
+    if len(first) + len(last) > len(name) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for segment in middle:
+        found = name.find(segment, position, end)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
 
 
 def _template(template: str, placeholder: str) -> str | None:
@@ -162,7 +251,7 @@ def _template(template: str, placeholder: str) -> str | None:
     pieces = re.split(placeholder, template)
     if len(pieces) == 1:
         return template
-    return _collapse([ANY.join(re.escape(p) for p in pieces)])
+    return _collapse([tuple(pieces)])
 
 
 def _flag(call: nodes.Call, name: str) -> bool | None:
@@ -187,9 +276,9 @@ def forks(call: nodes.Call, hook: str) -> list[str]:
     return ["_epoch"] if evaluation else ["_step", "_epoch"]
 
 
-def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[str | None]:
+def dict_keys(expr: nodes.NodeNG | None, facts: Facts) -> list[str | None]:
     """Key patterns of a dict expression passed to ``log_dict``/``log_metrics``."""
-    if expr is None or depth > 5:
+    if expr is None:
         return [None]
     if isinstance(expr, nodes.Dict):
         return [None if isinstance(k, nodes.DictUnpack) else name_pattern(k, facts) for k, _ in expr.items]
@@ -200,13 +289,16 @@ def dict_keys(expr: nodes.NodeNG | None, facts: Facts, depth: int = 0) -> list[s
             return [None]
         return [kw.arg if kw.arg else None for kw in expr.keywords or []]
     if isinstance(expr, nodes.Name):
-        return _local_dict_keys(expr, facts, depth)
+        found = bindings(expr, expr.name)
+        memo = facts.project.cached(("dict keys", facts), lambda: Memo(facts.budget, [None]))
+        # One answer per dict variable (``d.update(d2)`` chains, ``d.update(d)``: a cycle, unknown).
+        key = (expr.scope(), expr.name, tuple(found))
+        return memo(key, lambda: _local_dict_keys(expr, found, facts))
     return [None]
 
 
-def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | None]:
+def _local_dict_keys(name: nodes.Name, found: list[nodes.NodeNG], facts: Facts) -> list[str | None]:
     """Keys of a dict built up in the same function: literal, ``d[k] = v``, ``d.update(...)``."""
-    found = bindings(name, name.name)
     scope = name.scope()
     keys: list[str | None] = []
     for binding in found:
@@ -215,7 +307,7 @@ def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | N
         parent = binding.parent
         if not isinstance(parent, (nodes.Assign, nodes.AnnAssign)) or parent.value is None:
             return [None]
-        keys.extend(dict_keys(parent.value, facts, depth + 1))
+        keys.extend(dict_keys(parent.value, facts))
     for node in walk(scope):
         if isinstance(node, nodes.Subscript) and isinstance(node.value, nodes.Name) and node.value.name == name.name:
             if isinstance(node.parent, (nodes.Assign, nodes.AugAssign)) and node is not getattr(node.parent, "value", None):
@@ -229,12 +321,12 @@ def _local_dict_keys(name: nodes.Name, facts: Facts, depth: int) -> list[str | N
         ):
             if node.func.attrname == "update":
                 for arg in node.args:
-                    keys.extend(dict_keys(arg, facts, depth + 1))
+                    keys.extend(dict_keys(arg, facts))
                 keys.extend(kw.arg for kw in node.keywords or [])
             else:
                 keys.append(name_pattern(node.args[0], facts) if node.args else None)
         elif isinstance(node, nodes.AugAssign) and isinstance(node.target, nodes.AssignName) and node.target.name == name.name:
-            keys.extend(dict_keys(node.value, facts, depth + 1))
+            keys.extend(dict_keys(node.value, facts))
     return keys
 
 
@@ -277,6 +369,7 @@ class MetricFacts:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self._classes: dict[nodes.ClassDef, Names] = {}
+        self._own_names: dict[nodes.ClassDef, Names] = {}
         self._helpers: Names | None = None
 
     @classmethod
@@ -298,15 +391,27 @@ class MetricFacts:
             names.add(None)  # a base from outside the project, or a custom log(): anything
             return names
         for klass in hierarchy.classes:
-            for method in methods(klass):
-                for node in walk(method):
-                    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
-                        continue
-                    receiver = node.func.expr
-                    if node.func.attrname in {"log", "log_dict"} and is_self(receiver, method):
-                        _logged_by_call(node, method.name, self.facts, names)
-                    elif node.func.attrname in LOGGER_CALLS and _reaches_logger(receiver, method):
-                        _logger_only(node, self.facts, names)
+            names.update(self._own(klass))
+        return names
+
+    def _own(self, klass: nodes.ClassDef) -> Names:
+        """What the methods of ``klass`` itself log: walked once per class, not once per subclass."""
+        found = self._own_names.get(klass)
+        if found is None:
+            found = self._own_names[klass] = self._walk_own(klass)
+        return found
+
+    def _walk_own(self, klass: nodes.ClassDef) -> Names:
+        names = Names()
+        for method in methods(klass):
+            for node in walk(method):
+                if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+                    continue
+                receiver = node.func.expr
+                if node.func.attrname in {"log", "log_dict"} and is_self(receiver, method):
+                    _logged_by_call(node, method.name, self.facts, names)
+                elif node.func.attrname in LOGGER_CALLS and _reaches_logger(receiver, method):
+                    _logger_only(node, self.facts, names)
         return names
 
     def helpers(self) -> Names:
@@ -314,8 +419,8 @@ class MetricFacts:
         if self._helpers is None:
             self._helpers = Names()
             project = self.facts.project
-            for path in project.files_matching(_HELPER_LOG):
-                if all(root in NOT_MODULES for root in _HELPER_LOG.findall(project.text(path) or "")):
+            for path in project.files_matching(_LOG_CALL):
+                if all(root in NOT_MODULES for root in helper_log_roots(project.text(path) or "")):
                     continue
                 module = project.module(path)
                 for node in walk(module) if module is not None else ():
@@ -338,7 +443,31 @@ class MetricFacts:
         return isinstance(receiver, nodes.Attribute) and receiver.attrname not in {"logger", "experiment", "loggers"}
 
 
-_HELPER_LOG = re.compile(r"\b(\w+)(?:\.\w+)*\.log(?:_dict)?\(")
+#: ``.log(`` or ``.log_dict(``: a literal, so searching any text is linear.
+_LOG_CALL = re.compile(r"\.log(?:_dict)?\(")
+
+
+def helper_log_roots(text: str) -> list[str]:
+    """The root name of each ``root.a.b.log(``/``.log_dict(`` call in ``text``.
+
+    What the regex ``\\b(\\w+)(?:\\.\\w+)*\\.log(?:_dict)?\\(`` finds, without its
+    quadratic backtracking on a long dotted string: each call's receiver is read
+    backwards from its ``.log``, and receivers never overlap (a ``(`` ends
+    each), so the whole text is read about twice.
+    """
+    roots = []
+    for match in _LOG_CALL.finditer(text):
+        start = end = match.start()
+        while start > 0 and (text[start - 1] in "._" or text[start - 1].isalnum()):
+            start -= 1
+        segments = text[start:end].split(".")
+        if not segments[-1]:
+            continue  # ``x..log(`` or ``(.log(``: no name right before ``.log``
+        first = len(segments) - 1
+        while first > 0 and segments[first - 1]:
+            first -= 1
+        roots.append(segments[first])
+    return roots
 
 
 def _hook_of(node: nodes.NodeNG) -> str:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
+from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import (
     UNKNOWN,
     Facts,
@@ -93,7 +94,9 @@ class OptimizerFacts:
     def __init__(self, facts: Facts, cls: nodes.ClassDef) -> None:
         self.facts = facts
         self.cls = cls
-        self._attrs: dict[str, Held | None] = {}
+        # Each expression and each attribute is answered once, within the project's budget.
+        self._held: Memo[Held] = Memo(facts.budget, _UNKNOWN_HELD)
+        self._attrs: Memo[Held] = Memo(facts.budget, _UNKNOWN_HELD)
         self._returned: set[str] | None = None
 
     @classmethod
@@ -102,26 +105,28 @@ class OptimizerFacts:
 
     # -- expressions ----------------------------------------------------------
 
-    def held(self, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0) -> Held:
-        """What ``expr``, read inside ``method``, holds."""
-        if depth > 12:
-            return _UNKNOWN_HELD
+    def held(self, expr: nodes.NodeNG, method: nodes.FunctionDef) -> Held:
+        """What ``expr``, read inside ``method``, holds (memoised: an alias rebound in
+        every branch of a long ``if/elif`` chain is looked at once per binding)."""
         if isinstance(expr, nodes.Const) and expr.value is None:
             return Held(Kind.NONE)
+        if isinstance(expr, (nodes.Name, nodes.Subscript, nodes.Call, nodes.Attribute)):
+            return self._held((expr, method), lambda: self._compute_held(expr, method))
+        return _UNKNOWN_HELD
+
+    def _compute_held(self, expr: nodes.NodeNG, method: nodes.FunctionDef) -> Held:
         if isinstance(expr, nodes.Name):
-            return self._held_name(expr, method, depth)
+            return self._held_name(expr, method)
         if isinstance(expr, nodes.Subscript):
-            inner = self.held(expr.value, method, depth + 1)
+            inner = self.held(expr.value, method)
             if inner.kind is Kind.RAW and inner.sources == (expr.value,):
                 return Held(Kind.RAW, (expr,))
             return inner
         if isinstance(expr, nodes.Call):
             return self._held_call(expr, method)
-        if isinstance(expr, nodes.Attribute):
-            return self._held_attribute(expr, method, depth)
-        return _UNKNOWN_HELD
+        return self._held_attribute(expr, method)
 
-    def _held_attribute(self, expr: nodes.Attribute, method: nodes.FunctionDef, depth: int) -> Held:
+    def _held_attribute(self, expr: nodes.Attribute, method: nodes.FunctionDef) -> Held:
         if is_self(expr.expr, method):
             return self.attribute(expr.attrname, expr)
         if (
@@ -131,7 +136,7 @@ class OptimizerFacts:
             and is_self(expr.expr.expr, method)
         ):
             return Held(Kind.RAW, (expr,))
-        if expr.attrname == "optimizer" and self.held(expr.expr, method, depth + 1).kind is Kind.WRAPPER:
+        if expr.attrname == "optimizer" and self.held(expr.expr, method).kind is Kind.WRAPPER:
             return Held(Kind.RAW, (expr,))
         return _UNKNOWN_HELD
 
@@ -151,7 +156,7 @@ class OptimizerFacts:
             return Held(Kind.RAW, (call,))
         return _UNKNOWN_HELD
 
-    def _held_name(self, name: nodes.Name, method: nodes.FunctionDef, depth: int) -> Held:
+    def _held_name(self, name: nodes.Name, method: nodes.FunctionDef) -> Held:
         found = bindings(name, name.name)
         if not found:
             return _UNKNOWN_HELD
@@ -163,16 +168,16 @@ class OptimizerFacts:
             if isinstance(parent, (nodes.Tuple, nodes.List)) and isinstance(parent.parent, nodes.Assign):
                 value = assigned_value(binding)
                 if value is UNKNOWN:  # unpacking a call: each item is of the call's kind
-                    values.append(self._items(self.held(parent.parent.value, method, depth + 1)))
+                    values.append(self._items(self.held(parent.parent.value, method)))
                     continue
             elif isinstance(parent, nodes.For) and parent.target is binding:
-                values.append(self._items(self.held(parent.iter, method, depth + 1)))
+                values.append(self._items(self.held(parent.iter, method)))
                 continue
             else:
                 value = assigned_value(binding)
             if value is UNKNOWN:
                 return _UNKNOWN_HELD
-            values.append(self.held(value, method, depth + 1))
+            values.append(self.held(value, method))
         return _merge(values)
 
     @staticmethod
@@ -184,12 +189,9 @@ class OptimizerFacts:
 
     def attribute(self, attr: str, read: nodes.NodeNG) -> Held:
         """What ``self.<attr>`` holds; a raw optimizer's source is the read itself."""
-        if attr not in self._attrs:
-            self._attrs[attr] = None  # in progress: a cycle is unknown
-            self._attrs[attr] = self._attribute_kind(attr)
-        held = self._attrs[attr]
-        if held is None or held.kind is not Kind.RAW:
-            return held or _UNKNOWN_HELD
+        held = self._attrs(attr, lambda: self._attribute_kind(attr))  # a cycle is unknown
+        if held.kind is not Kind.RAW:
+            return held
         return Held(Kind.RAW, (read,))
 
     def _attribute_kind(self, attr: str) -> Held:

@@ -12,13 +12,12 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, monitor_site, Mode, argument, enclosing_method, is_lightning_class
-    global MetricFacts, Names, name_pattern, bindings
+    global MetricFacts, Names, name_pattern
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
     from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
     from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
-    from flake8_lightning.model.names import bindings
 
 
 if TYPE_CHECKING:
@@ -203,48 +202,11 @@ class MonitorNeverLogged(Rule):
 
     def _is_trainer(self, expr: nodes.NodeNG) -> bool:
         """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
-        if isinstance(expr, nodes.Call):
-            func = expr.func
-            if isinstance(func, nodes.Attribute) and func.attrname.startswith("from_"):
-                func = func.expr  # a classmethod constructor
-            target = self.ctx.facts.resolver.resolve(func)
-            if isinstance(target, nodes.ClassDef):
-                return self.ctx.facts.hierarchy(target).is_("Trainer")
-            return is_lightning_class(getattr(target, "qualname", ""), "Trainer")
-        if isinstance(expr, nodes.Name):
-            found = bindings(expr, expr.name)
-            return bool(found) and all(
-                isinstance(b, nodes.AssignName)
-                and isinstance(b.parent, nodes.Assign)
-                and self._is_trainer(b.parent.value)
-                for b in found
-            )
-        return False
+        return self.ctx.facts.is_trainer(expr)
 
-    def _model_classes(self, expr: nodes.NodeNG | None, depth: int = 0) -> list[nodes.ClassDef] | None:
+    def _model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
         """The project LightningModule classes ``expr`` may be an instance (or class) of."""
-        if expr is None or depth > 8:
-            return None
-        facts = self.ctx.facts
-        if isinstance(expr, nodes.Call):
-            func = expr.func
-            if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
-                func = func.expr
-            return self._model_classes(func, depth + 1) if not isinstance(func, nodes.Call) else None
-        if isinstance(expr, nodes.Name):
-            found = bindings(expr, expr.name)
-            if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
-                classes: list[nodes.ClassDef] = []
-                for binding in found:
-                    resolved = self._model_classes(binding.parent.value, depth + 1)
-                    if resolved is None:
-                        return None
-                    classes.extend(resolved)
-                return classes
-        target = facts.resolver.resolve(expr)
-        if isinstance(target, nodes.ClassDef) and facts.is_lightning_module(target):
-            return [target]
-        return None
+        return self.ctx.facts.model_classes(expr)
 
 
 def _run_scope(node: nodes.NodeNG) -> nodes.NodeNG:
