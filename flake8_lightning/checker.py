@@ -51,7 +51,7 @@ class Checker:
         try:
             from flake8_lightning.engine import analyse
 
-            findings = analyse(os.path.abspath(self.filename), source, self.config, codes)
+            findings = analyse(os.path.abspath(self.filename), source, self.config, codes, freeze_gc=True)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
             sys.stderr.write(f"flake8-lightning: skipped {self.filename}: {_reason(exc)}\n")
             return

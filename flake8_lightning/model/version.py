@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
+from flake8_lightning.model.loading import read_regular
+
 if TYPE_CHECKING:
     from flake8_lightning.model.project import Project
 
@@ -45,7 +47,7 @@ def pinned_major(project: Project) -> int | None:
 def _read_pins(root: str) -> int | None:
     majors: set[int] = set()
     for pattern in PIN_FILES:
-        for path in sorted(glob.glob(os.path.join(root, pattern))):
+        for path in sorted(glob.glob(os.path.join(glob.escape(root), pattern))):
             for specs in _PIN.findall(project_text(path)):
                 major = _major_of(specs)
                 if major is not None:
@@ -66,11 +68,8 @@ def _major_of(specs: str) -> int | None:
 
 
 def project_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(200_000)
-    except OSError:
-        return ""
+    data = read_regular(path, 200_000)  # never a FIFO or a device: they can block forever
+    return "" if data is None else data.decode("utf-8", errors="replace")
 
 
 def target_major(project: Project, module: nodes.Module, override: str | None) -> int:
