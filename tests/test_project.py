@@ -193,6 +193,7 @@ def test_unsaved_untitled_buffer_run_from_root_is_its_own_project():
     """H8: an editor's new buffer (stdin, ``Untitled-1``, run from ``/``) used to index ``/``."""
     project = Project.for_file("/Untitled-1")
     assert project.files() == ["/Untitled-1"]
+    assert Project.for_file("/tmp/scratch.py").files() == ["/tmp/scratch.py"]
     result = flake8("--stdin-display-name=Untitled-1", "-", cwd="/", stdin=MONITORED, timeout=60)
     assert (result.stdout, result.returncode) == ("", 0)
     assert "Traceback" not in result.stderr
@@ -286,10 +287,16 @@ def test_crlf_files_in_one_process_in_either_order(tmp_path):
 
 def test_same_text_as_disk_keeps_the_facts(tmp_path):
     root = crlf_project(tmp_path)
-    check(root / "a_child.py")  # reads z_base.py from disk
+    (root / "m_helper.py").write_text("def helper(opt):\n    opt.step()\n")  # scanned, never parsed
+    (root / "monitor.py").write_text(MONITORED)
+    check(root / "a_child.py")  # parses z_base.py from disk
+    check(root / "monitor.py")  # scans every file's text
     project = Project.for_file(str(root / "a_child.py"))
+    assert str(root / "m_helper.py") in project._texts
+    assert str(root / "m_helper.py") not in project._modules
     check(root / "z_base.py")
-    assert project.generation == 0  # nothing re-parsed, nothing dropped
+    check(root / "m_helper.py")
+    assert project.generation == 0  # same text as read from disk: nothing dropped
 
 
 def test_edited_buffer_in_one_process_equals_a_fresh_process(tmp_path):

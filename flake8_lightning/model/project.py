@@ -285,8 +285,8 @@ class Project:
             return self._modules[path]  # already parsed from identical text
         module = build_module(text, module_name(path), path)
         Project.parsed_modules += 1
-        if path in self._texts or path in self._modules:
-            self._changed()  # facts may hold the old text's parse
+        if path in self._texts and self._texts[path] != text:
+            self._changed()  # facts may hold the old text, or its parse
         self._texts[path] = text
         self._modules[path] = module
         if path not in self._buffers:
@@ -323,10 +323,6 @@ class Project:
                 if os.path.isfile(candidate) or candidate in self._buffers:
                     return os.path.abspath(candidate)
         return None
-
-    def module_by_name(self, modname: str, importer: str) -> nodes.Module | None:
-        path = self.find_module(modname, importer)
-        return None if path is None else self.module(path)
 
     def is_package_module(self, modname: str, importer: str) -> bool:
         """True when ``modname`` is a project package folder (even a namespace one)."""
