@@ -22,6 +22,7 @@ from flake8_lightning.engine import analyse
 from flake8_lightning.model import project as project_mod
 from flake8_lightning.model.loading import read_source
 from flake8_lightning.model.project import Project, find_project_root, is_never_a_project
+from harness import case_id, cases, config_of, findings, materialize
 
 MONITORED = textwrap.dedent(
     """\
@@ -401,3 +402,28 @@ def test_library_use_leaves_the_garbage_collector_alone(tmp_path):
     gc.unfreeze()
     check(path)
     assert gc.get_freeze_count() == 0
+
+
+def _edited(text: str) -> str:
+    """An edit that changes facts: logged names, optimization mode, optimizer attributes."""
+    return (
+        text.replace('self.log("', 'self.log("edited_')
+        .replace("automatic_optimization = False", "automatic_optimization = True")
+        .replace("self.optimizer", "self.edited_optimizer")
+    )
+
+
+@pytest.mark.parametrize("case", [c for c in cases() if c.is_dir()], ids=case_id)
+def test_edited_buffers_then_saved_text_equal_a_fresh_process(case, tmp_path):
+    """Issue 10: whatever a process saw before, the findings for a text are the fresh process's."""
+    root = materialize(case, tmp_path)
+    fresh = findings(root)
+    Project._instances.clear()
+    config = config_of(root)
+    for path in sorted(root.rglob("*.py")):
+        analyse(str(path), _edited(path.read_text()), config)  # an editor's unsaved edits
+    # then the saved text of every file, in the same process: the buffer a process
+    # was given last is its text of a file, so only once each file is back to its
+    # saved text must every finding be the fresh process's
+    findings(root)
+    assert findings(root) == fresh
