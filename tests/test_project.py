@@ -354,6 +354,18 @@ def test_unsaved_new_file_after_a_scan_in_the_same_process(tmp_path):
     assert str(tmp_path / "new_model.py") in project.files()
 
 
+def test_import_of_an_unsaved_new_module_finds_its_buffer(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    child = tmp_path / "child.py"
+    child.write_text(
+        "from newbase import Base\n\n\nclass Child(Base):\n"
+        "    def training_step(self, batch, batch_idx):\n        self.manual_backward(batch.sum())\n"
+    )
+    assert check(child) == []  # newbase is nowhere: unknown base, silence
+    check(tmp_path / "newbase.py", "import lightning as L\n\n\nclass Base(L.LightningModule):\n    automatic_optimization = True\n")
+    assert check(child) == [(6, "LTN002")]
+
+
 # -- W5, W6: resolution as Python does it -------------------------------------------------
 
 

@@ -166,8 +166,8 @@ class Project:
         self._modules: dict[str, nodes.Module | None] = {}
         self._found: dict[tuple[str, str], str | None] = {}
         self._files: list[str] | None = None
-        #: Files whose text came from the caller (maybe unsaved, maybe not on disk yet).
-        self._buffers: set[str] = set()
+        #: Checked files that are not on disk (an editor's new, unsaved file).
+        self._unsaved: set[str] = set()
         #: False when the project has more files than ``MAX_PROJECT_FILES``.
         self.complete = True
         #: Bumped whenever a file's text changes; ``memo`` only holds facts of the current one.
@@ -230,22 +230,25 @@ class Project:
                 found.append(self.only_file)
             self.complete = len(found) <= MAX_PROJECT_FILES
             self._files = found[:MAX_PROJECT_FILES]
-            self._add_buffers()
+            self._add_unsaved()
         return self._files
 
-    def _add_buffers(self) -> None:
+    def _add_unsaved(self) -> None:
         """Checked files not on disk (an editor's new, unsaved file) belong to the project too."""
         if self._files is None:
             return
         known = set(self._files)
-        extra = sorted(b for b in self._buffers if b not in known and self._contains(b))
+        extra = sorted(b for b in self._unsaved if b not in known and self._contains(b))
         if extra:
             self._files = sorted(self._files + extra)
 
     def _contains(self, path: str) -> bool:
         if self.only_file is not None:
             return path == self.only_file
-        return os.path.commonpath([self.root, path]) == self.root
+        try:
+            return os.path.commonpath([self.root, path]) == self.root
+        except ValueError:  # another drive, or a relative path
+            return False
 
     def files_matching(self, pattern: re.Pattern[str]) -> Iterator[str]:
         """Project files whose text matches ``pattern``: a cheap filter before parsing.
@@ -289,12 +292,13 @@ class Project:
             self._changed()  # facts may hold the old text, or its parse
         self._texts[path] = text
         self._modules[path] = module
-        if path not in self._buffers:
-            self._buffers.add(path)
-            if self._files is not None and path not in self._files and self._contains(path):
-                self._add_buffers()
-                self._found.clear()  # an import may now find it
-                self._changed()  # whole-project answers did not know this file
+        if path not in self._unsaved and not os.path.isfile(path):
+            # A new file, not saved yet: the project gains a file that imports
+            # and whole-project questions did not know.
+            self._unsaved.add(path)
+            self._add_unsaved()
+            self._found.clear()
+            self._changed()
         return module
 
     @staticmethod
@@ -320,7 +324,7 @@ class Project:
             base = os.path.join(root, *parts)
             # A package wins over a module of the same name, as in Python's import system.
             for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
-                if os.path.isfile(candidate) or candidate in self._buffers:
+                if os.path.isfile(candidate) or candidate in self._unsaved:
                     return os.path.abspath(candidate)
         return None
 
