@@ -240,7 +240,7 @@ class Project:
         known = set(self._files)
         extra = sorted(b for b in self._unsaved if b not in known and self._contains(b))
         if extra:
-            self._files = sorted(self._files + extra)
+            self._files = self._files + extra  # after the disk files, in a stable order
 
     def _contains(self, path: str) -> bool:
         if self.only_file is not None:
