@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -117,6 +118,10 @@ def test_read_source_never_opens_a_fifo(tmp_path):
         assert read_source(str(fifo)) is None
         assert read_source(str(tmp_path)) is None  # a folder
         assert read_source("/dev/null") is None  # a device
+        if hasattr(socket, "AF_UNIX"):
+            with socket.socket(socket.AF_UNIX) as server:
+                server.bind(str(tmp_path / "sock.py"))
+                assert read_source(str(tmp_path / "sock.py")) is None  # a socket
         assert time.monotonic() - start < 2
     finally:
         timer.cancel()
@@ -439,3 +444,18 @@ def test_edited_buffers_then_saved_text_equal_a_fresh_process(case, tmp_path):
     # saved text must every finding be the fresh process's
     findings(root)
     assert findings(root) == fresh
+
+
+def test_flake8_runs_keep_the_frozen_garbage_collector(tmp_path):
+    """The plugin (flake8's process, the command) still freezes the parsed trees: the speed-up stays."""
+    from flake8_lightning.checker import Checker
+
+    (tmp_path / "pyproject.toml").write_text("")
+    path = tmp_path / "model.py"
+    path.write_text(MONITORED)
+    gc.unfreeze()
+    try:
+        list(Checker(None, str(path), MONITORED.splitlines(keepends=True)).run())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
