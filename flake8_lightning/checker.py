@@ -55,7 +55,7 @@ class Checker:
         from flake8_lightning.engine import analyse
 
         try:
-            findings = analyse(os.path.abspath(self.filename), source, self.config, codes)
+            findings = analyse(os.path.abspath(self.filename), source, self.config, codes, freeze_gc=True)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
             if strict() and not isinstance(exc, RecursionError):
                 raise

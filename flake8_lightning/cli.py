@@ -266,7 +266,7 @@ def check_file(
     from flake8_lightning.engine import analyse
 
     try:
-        findings = analyse(os.path.abspath(path), source, config, codes)
+        findings = analyse(os.path.abspath(path), source, config, codes, freeze_gc=True)
     except RecursionError:
         _warn(f"skipped {path}: code nested too deeply to analyse")
         return []

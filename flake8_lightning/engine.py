@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from flake8_lightning import prefilter
 from flake8_lightning.model.lightning import Facts, walk
-from flake8_lightning.model.project import Project
+from flake8_lightning.model.project import Project, ProjectTooLarge
 from flake8_lightning.registry import RULES, load_heavy_imports
 
 if TYPE_CHECKING:
@@ -65,10 +65,14 @@ class FileContext:
 RECURSION_LIMIT = 6000
 
 
-def analyse(path: str, source: str, config: Config, codes: list[str] | None = None) -> list[Finding]:
+def analyse(
+    path: str, source: str, config: Config, codes: list[str] | None = None, *, freeze_gc: bool = False
+) -> list[Finding]:
     """All findings for one file; ``source`` is the text flake8 gave (maybe unsaved).
 
     ``codes`` are the rules the prefilter already chose for this text, if known.
+    ``freeze_gc`` is for processes that belong to the linter (flake8's, the
+    command's): a library host's garbage collector is left as it was.
     """
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
@@ -84,7 +88,7 @@ def analyse(path: str, source: str, config: Config, codes: list[str] | None = No
             return _analyse(path, source, config, prefilter.wanted(source) if codes is None else codes)
     finally:
         sys.setrecursionlimit(limit)
-        if Project.parsed_modules != parsed:
+        if freeze_gc and Project.parsed_modules != parsed:
             # The project caches keep astroid trees (millions of objects) alive
             # for the rest of the process. Left to the cyclic GC, every later
             # collection in flake8's other checkers walks them again: +14% on
@@ -106,5 +110,8 @@ def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[F
             dispatch.setdefault(node_type, []).append(handler)
     for node in walk(module):
         for handler in dispatch.get(type(node).__name__, ()):
-            handler(node)
+            try:
+                handler(node)
+            except ProjectTooLarge:  # a whole-project question has no answer: silence
+                continue
     return sorted(ctx.findings)

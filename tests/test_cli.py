@@ -397,9 +397,9 @@ def test_only_selected_rules_run(project, monkeypatch, capsys):
     calls = []
     real = engine.analyse
 
-    def spy(path, source, config, codes=None):
+    def spy(path, source, config, codes=None, **kwargs):
         calls.append((os.path.basename(path), tuple(codes)))
-        return real(path, source, config, codes)
+        return real(path, source, config, codes, **kwargs)
 
     (project / "hooks.py").write_text(HOOKS + "\n    def training_step(self, b, i):\n        self.manual_backward(b)\n")
     (project / ".flake8").write_text("[flake8]\nper-file-ignores = hooks.py: LTN002\n")
@@ -417,7 +417,7 @@ def test_the_cli_does_not_write_checker_config(project, monkeypatch, capsys):
     from flake8_lightning.config import Config
 
     seen = []
-    monkeypatch.setattr(engine, "analyse", lambda path, source, config, codes=None: seen.append(config) or [])
+    monkeypatch.setattr(engine, "analyse", lambda path, source, config, codes=None, **kw: seen.append(config) or [])
     monkeypatch.chdir(project)
     before = Checker.config
     assert cli_module.main(["--lightning-version=1.9", "."]) == 0
@@ -431,10 +431,10 @@ def test_internal_error_is_exit_three_and_the_rest_is_checked(project, monkeypat
 
     real = engine.analyse
 
-    def broken(path, source, config, codes=None):
+    def broken(path, source, config, codes=None, **kwargs):
         if path.endswith("model.py"):
             raise RuntimeError("injected\nfault")
-        return real(path, source, config, codes)
+        return real(path, source, config, codes, **kwargs)
 
     (project / "other.py").write_text(BUGGY)
     monkeypatch.setattr(engine, "analyse", broken)

@@ -129,18 +129,24 @@ def test_unreadable_project_file(project):
 
 
 def test_unreadable_project_file_as_root(project, monkeypatch):
-    """Simulate an unreadable file even where the tests run as root."""
-    import builtins
+    """Simulate an unreadable file even where the tests run as root.
 
-    real_open = builtins.open
+    Project files are opened with ``os.open`` (after checking they are regular
+    files), so that is what is denied. Read, ``secret.py`` would make M an
+    automatic-optimization module and give LTN002: silence shows it was not.
+    """
+    real_open = os.open
+    denied = []
 
     def deny(path, *args, **kwargs):
         if str(path).endswith("secret.py"):
+            denied.append(path)
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    (project / "secret.py").write_text("class Model: pass\n")
-    monkeypatch.setattr(builtins, "open", deny)
+    (project / "secret.py").write_text("import lightning as L\n\n\nclass Model(L.LightningModule):\n    pass\n")
+    monkeypatch.setattr(os, "open", deny)
     path = project / "model.py"
     path.write_text("from secret import Model as Base\n\n\nclass M(Base):\n    def training_step(self, b, i):\n        self.manual_backward(b)\n")
     assert run_checker(path) == []
+    assert denied

@@ -15,6 +15,8 @@ Two promises live here:
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tokenize
 from typing import TYPE_CHECKING
 
@@ -109,21 +111,59 @@ def decode_source(data: bytes) -> str | None:
     return text
 
 
-def read_source(path: str) -> str | None:
-    """Read a project file from disk; None when it cannot be read or decoded."""
+def read_regular(path: str, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of ``path`` if it is a regular file; None otherwise.
+
+    Only regular files are ever opened: a FIFO named ``*.py`` would block the
+    read forever, and a device or socket has no source to give. The type is
+    checked before opening, and again on the open descriptor (opened
+    non-blocking), so a file swapped for a FIFO in between cannot hang either.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_PROJECT_FILE_BYTES + 1)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # the handle owns it now
+            return handle.read(limit)
     except OSError:
         return None
-    if len(data) > MAX_PROJECT_FILE_BYTES:
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def normalize_newlines(text: str) -> str:
+    """``\\r\\n`` and ``\\r`` as ``\\n``, as Python's universal newlines (and flake8) read them."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(path: str) -> str | None:
+    """Read a project file from disk; None when it cannot be read or decoded.
+
+    Newlines are normalised the way flake8 hands the checked file to the
+    plugin, so a CRLF file read from disk and the same file checked by flake8
+    are the same text (and the same parse).
+    """
+    data = read_regular(path, MAX_PROJECT_FILE_BYTES + 1)
+    if data is None or len(data) > MAX_PROJECT_FILE_BYTES:
         return None
-    return decode_source(data)
+    text = decode_source(data)
+    return None if text is None else normalize_newlines(text)
 
 
 __all__ = [
     "HEAVY_PACKAGES",
     "build_module",
     "decode_source",
+    "normalize_newlines",
+    "read_regular",
     "read_source",
 ]

@@ -417,7 +417,7 @@ class MetricFacts:
     def helpers(self) -> Names:
         """Names logged through a module handed to project code: Callbacks' ``pl_module.log``."""
         if self._helpers is None:
-            self._helpers = Names()
+            helpers = Names()  # kept only when complete (the scan may raise ProjectTooLarge)
             project = self.facts.project
             for path in project.files_matching(_LOG_CALL):
                 if all(root in NOT_MODULES for root in helper_log_roots(project.text(path) or "")):
@@ -425,7 +425,8 @@ class MetricFacts:
                 module = project.module(path)
                 for node in walk(module) if module is not None else ():
                     if self._is_helper_log(node):
-                        _logged_by_call(node, _hook_of(node), self.facts, self._helpers)
+                        _logged_by_call(node, _hook_of(node), self.facts, helpers)
+            self._helpers = helpers
         return self._helpers
 
     @staticmethod

@@ -1,14 +1,23 @@
 """The project: its folders, its files, and each file parsed at most once per process.
 
 A project is the folder tree above the checked file up to the nearest project
-marker (``pyproject.toml``, ``setup.cfg``, ``.git``, ...). Its own modules are
+marker (``pyproject.toml``, ``setup.cfg``, ``.git``, ...). The search for a
+marker stops below a home folder, ``/tmp`` and the filesystem root, which are
+never a project: a file with no marker below them is a project of its own
+(with its package, when it sits in one). Its own modules are
 found the way pylint finds them: from the package's parent folder, the project
 root, ``src/`` and the configured ``--lightning-source-roots``. Nothing outside
 those folders is ever read, so an installed copy of the project or of any
 library cannot change a result.
 
 The file being checked comes from flake8's ``lines`` (on stdin, the editor's
-unsaved buffer); every other file comes from disk.
+unsaved buffer); every other file comes from disk, and only regular files are
+ever opened.
+
+Facts derived from the files' text are memoised in ``Project.memo``. Whenever
+the text of a file changes within the process (an edited buffer, a ``--fix``
+pass), the memo is dropped: a fact is only ever reused for the text it was
+derived from.
 """
 
 from __future__ import annotations
@@ -16,9 +25,10 @@ from __future__ import annotations
 import functools
 import os
 import re
+import tempfile
 from typing import TYPE_CHECKING, ClassVar
 
-from flake8_lightning.model.loading import build_module, read_source
+from flake8_lightning.model.loading import build_module, normalize_newlines, read_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,8 +48,14 @@ SKIP_DIRS = frozenset(
         "env",
     }
 )
-#: A project index stops here; a monorepo this large is indexed partially.
+#: A project index stops here. Past it, questions about the whole project
+#: (every subclass of a class, every LightningModule, ...) have no answer:
+#: ``files_matching`` raises ``ProjectTooLarge`` and the asking check stays silent.
 MAX_PROJECT_FILES = 20_000
+
+
+class ProjectTooLarge(Exception):
+    """A whole-project question asked of a project too large to index (unknown, so silence)."""
 
 
 def _is_package_dir(path: str) -> bool:
@@ -96,51 +112,124 @@ def is_project_marker(folder: str, marker: str) -> bool:
     return os.path.exists(path)
 
 
-def find_project_root(path: str) -> str:
-    """The nearest folder above ``path`` holding a project marker."""
-    folder = os.path.dirname(path)
-    while True:
-        if any(is_project_marker(folder, m) for m in PROJECT_MARKERS):
+def is_project_root(folder: str) -> bool:
+    """True when ``folder`` holds a (real) project marker."""
+    return any(is_project_marker(folder, m) for m in PROJECT_MARKERS)
+
+
+@functools.lru_cache(maxsize=8)
+def _never_projects(home: str) -> frozenset[str]:
+    places = {os.path.expanduser("~"), home or "/", "/root", "/home", "/Users", "/tmp", "/var/tmp"}
+    places.add(tempfile.gettempdir())
+    found = set()
+    for place in places:
+        found.add(os.path.normcase(os.path.abspath(place)))
+        found.add(os.path.normcase(os.path.realpath(place)))
+    return frozenset(found)
+
+
+def is_never_a_project(folder: str) -> bool:
+    """True for folders that are never one project: home folders, ``/tmp``, the filesystem root.
+
+    A marker there (a dotfiles ``.git`` in ``~``, a stray ``pyproject.toml`` in
+    ``/tmp``) does not make everything below it one project to index.
+    """
+    folder = os.path.abspath(folder)
+    parent = os.path.dirname(folder)
+    if parent == folder:  # the filesystem root (or a drive)
+        return True
+    grandparent, parent_name = os.path.split(parent)
+    if parent_name in ("home", "Users") and os.path.dirname(grandparent) == grandparent:
+        return True  # /home/<user>, /Users/<user>
+    never = _never_projects(os.environ.get("HOME", ""))
+    return os.path.normcase(folder) in never or os.path.normcase(os.path.realpath(folder)) in never
+
+
+def find_project_root(path: str) -> str | None:
+    """The nearest folder above ``path`` holding a project marker, if any.
+
+    None when no folder has one before a folder that is never a project (see
+    ``is_never_a_project``): the file is then a project of its own.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    while not is_never_a_project(folder):
+        if is_project_root(folder):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return package_parent(path)
+            break
         folder = parent
+    return None
+
+
+def outermost_package(path: str) -> str | None:
+    """The outermost package folder holding ``path``, below any never-a-project folder."""
+    found = None
+    folder = os.path.dirname(os.path.abspath(path))
+    while _is_package_dir(folder) and not is_never_a_project(folder):
+        found = folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return found
 
 
 class Project:
     """One project's files and parsed modules, shared by every file of a process."""
 
-    _instances: ClassVar[dict[tuple[str, tuple[str, ...]], Project]] = {}
+    _instances: ClassVar[dict[tuple[str, str, tuple[str, ...]], Project]] = {}
     #: How many modules this process has parsed, across projects.
     parsed_modules: ClassVar[int] = 0
 
-    def __init__(self, root: str, extra_roots: tuple[str, ...]) -> None:
+    def __init__(self, root: str, extra_roots: tuple[str, ...], only_file: str | None = None) -> None:
         self.root = root
+        #: A project of one file (no marker, no package): nothing else is scanned.
+        self.only_file = only_file
         roots = [root, os.path.join(root, "src"), *extra_roots]
         self.roots = tuple(dict.fromkeys(r for r in roots if os.path.isdir(r)))
         self._texts: dict[str, str | None] = {}
         self._modules: dict[str, nodes.Module | None] = {}
         self._found: dict[tuple[str, str], str | None] = {}
         self._files: list[str] | None = None
-        #: Per-process caches that rules and the Lightning facts share.
+        #: Checked files that are not on disk (an editor's new, unsaved file).
+        self._unsaved: set[str] = set()
+        #: False when the project has more files than ``MAX_PROJECT_FILES``.
+        self.complete = True
+        #: Bumped whenever a file's text changes; ``memo`` only holds facts of the current one.
+        self.generation = 0
+        #: Per-process caches that rules and the Lightning facts share. Every
+        #: fact derived from file text lives here (or in an object that does),
+        #: so that a change of text can drop them all.
         self.memo: dict[object, object] = {}
 
     def cached(self, key: object, make):  # noqa: ANN001, ANN201
-        """``memo[key]``, computed once per process by ``make()``."""
+        """``memo[key]``, computed once per text of the project by ``make()``."""
         if key not in self.memo:
             self.memo[key] = make()
         return self.memo[key]
 
     @classmethod
     def for_file(cls, path: str, extra_roots: tuple[str, ...] = ()) -> Project:
-        root = find_project_root(path)
+        """The project of ``path``: its marker's folder, else its package, else the file alone."""
+        path = os.path.abspath(path)
         roots = tuple(os.path.abspath(r) for r in extra_roots)
-        key = (root, roots)
+        only_file = None
+        root = find_project_root(path)
+        if root is None:
+            root = outermost_package(path)
+        if root is None:
+            root, only_file = os.path.dirname(path), path
+        key = (root, only_file or "", roots)
         project = cls._instances.get(key)
         if project is None:
-            project = cls._instances[key] = cls(root, roots)
+            project = cls._instances[key] = cls(root, roots, only_file)
         return project
+
+    def _changed(self) -> None:
+        """A file's text changed: drop every fact derived from the old text."""
+        self.generation += 1
+        self.memo.clear()
 
     # -- files ------------------------------------------------------------
 
@@ -150,27 +239,56 @@ class Project:
         return self._texts[path]
 
     def files(self) -> list[str]:
-        """Every Python file of the project, in a stable order."""
+        """Every Python file of the project, in a stable order (at most ``MAX_PROJECT_FILES``)."""
         if self._files is None:
             found: list[str] = []
-            for folder, dirs, files in os.walk(self.root):  # never follows symlinks
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info")
-                )
-                found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
-                if len(found) >= MAX_PROJECT_FILES:
-                    break
+            if self.only_file is None:
+                for folder, dirs, files in os.walk(self.root):  # never follows symlinks
+                    dirs[:] = sorted(
+                        d
+                        for d in dirs
+                        if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info")
+                    )
+                    found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+                    if len(found) > MAX_PROJECT_FILES:
+                        break
+            else:
+                found.append(self.only_file)
+            self.complete = len(found) <= MAX_PROJECT_FILES
             self._files = found[:MAX_PROJECT_FILES]
+            self._add_unsaved()
         return self._files
 
+    def _add_unsaved(self) -> None:
+        """Checked files not on disk (an editor's new, unsaved file) belong to the project too."""
+        if self._files is None:
+            return
+        known = set(self._files)
+        extra = sorted(b for b in self._unsaved if b not in known and self._contains(b))
+        if extra:
+            self._files = self._files + extra  # after the disk files, in a stable order
+
+    def _contains(self, path: str) -> bool:
+        if self.only_file is not None:
+            return path == self.only_file
+        try:
+            return os.path.commonpath([self.root, path]) == self.root
+        except ValueError:  # another drive, or a relative path
+            return False
+
     def files_matching(self, pattern: re.Pattern[str]) -> Iterator[str]:
-        """Project files whose text matches ``pattern``: a cheap filter before parsing."""
+        """Project files whose text matches ``pattern``: a cheap filter before parsing.
+
+        In a project past ``MAX_PROJECT_FILES`` the indexed files are yielded,
+        then ``ProjectTooLarge`` is raised: "is there one" may still be
+        answered, "which are all of them" may not.
+        """
         for path in self.files():
             text = self.text(path)
             if text is not None and pattern.search(text):
                 yield path
+        if not self.complete:
+            raise ProjectTooLarge(self.root)
 
     # -- modules ----------------------------------------------------------
 
@@ -184,14 +302,29 @@ class Project:
     def use_buffer(self, path: str, source: str) -> nodes.Module:
         """Install the checked file's own text (maybe an unsaved buffer) as its module.
 
+        When the text differs from what the project held for ``path`` (read
+        from disk earlier, or an earlier buffer), every memoised fact is
+        dropped. Line endings do not count: flake8 hands over LF text for a
+        CRLF file, and project files are read the same way.
+
         Raises whatever parsing raises: the caller reports the file as skipped.
         """
-        if self._texts.get(path) == source and self._modules.get(path) is not None:
+        text = normalize_newlines(source)
+        if self._texts.get(path) == text and self._modules.get(path) is not None:
             return self._modules[path]  # already parsed from identical text
-        module = build_module(source, module_name(path), path)
+        module = build_module(text, module_name(path), path)
         Project.parsed_modules += 1
-        self._texts[path] = source
+        if path in self._texts and self._texts[path] != text:
+            self._changed()  # facts may hold the old text, or its parse
+        self._texts[path] = text
         self._modules[path] = module
+        if path not in self._unsaved and not os.path.isfile(path):
+            # A new file, not saved yet: the project gains a file that imports
+            # and whole-project questions did not know.
+            self._unsaved.add(path)
+            self._add_unsaved()
+            self._found.clear()
+            self._changed()
         return module
 
     @staticmethod
@@ -215,14 +348,11 @@ class Project:
             return None
         for root in dict.fromkeys((first_root, *self.roots)):
             base = os.path.join(root, *parts)
-            for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-                if os.path.isfile(candidate):
+            # A package wins over a module of the same name, as in Python's import system.
+            for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
+                if os.path.isfile(candidate) or candidate in self._unsaved:
                     return os.path.abspath(candidate)
         return None
-
-    def module_by_name(self, modname: str, importer: str) -> nodes.Module | None:
-        path = self.find_module(modname, importer)
-        return None if path is None else self.module(path)
 
     def is_package_module(self, modname: str, importer: str) -> bool:
         """True when ``modname`` is a project package folder (even a namespace one)."""

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from flake8_lightning.config import lightning_major
 from flake8_lightning.lightning_versions import ADDED_TRAINER_ARGS, CODE_FACTS, REMOVED_TRAINER_ARGS
+from flake8_lightning.model.loading import read_regular
 from flake8_lightning.model.project import PROJECT_MARKERS, SKIP_DIRS, is_project_marker
 
 if TYPE_CHECKING:
@@ -289,11 +290,8 @@ def _strip_comment(line: str) -> str:
 
 
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(MAX_PIN_FILE_CHARS)
-    except (OSError, ValueError):
-        return ""
+    data = read_regular(path, MAX_PIN_FILE_CHARS)  # never a FIFO or a device: they can block forever
+    return "" if data is None else data.decode("utf-8", errors="replace")
 
 
 def root_pins(root: str) -> list[Pin]:
