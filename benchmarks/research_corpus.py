@@ -81,6 +81,9 @@ def export(git_dir: Path, commit: str, target: Path) -> int:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(blobs[start : start + size])
         offset = start + size + 1
+    # A clone has a .git folder, and flake8-lightning takes it for the project root: without it
+    # a repository with no pyproject.toml/setup.py would join whatever project encloses the cache.
+    (target / ".git").mkdir(exist_ok=True)
     (target / STAMP).write_text(commit + "\n")
     return len(entries) - len(kept)
 
