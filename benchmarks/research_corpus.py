@@ -55,11 +55,12 @@ def _git(git_dir: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
 def export(git_dir: Path, commit: str, target: Path) -> int:
     """Write the tree of ``commit`` in the bare repository ``git_dir`` to ``target``.
 
-    Returns the number of files left out because the mirror lacks their blob.
+    Returns the number of files left out because the mirror lacks their blob; raises
+    LookupError when the mirror does not hold the commit (nothing is written then).
     """
     listing = _git(git_dir, "ls-tree", "-r", "-z", commit)
     if listing.returncode:
-        raise SystemExit(f"{git_dir}: commit {commit} not found: {listing.stderr.decode().strip()}")
+        raise LookupError(f"{git_dir} lacks commit {commit}: {listing.stderr.decode().strip()}")
     entries = []
     for record in listing.stdout.split(b"\0"):
         if not record:
@@ -79,7 +80,7 @@ def export(git_dir: Path, commit: str, target: Path) -> int:
         start = header_end + 1
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(blobs[start : start + size])
+        destination.write_bytes(blobs[start:start + size])
         offset = start + size + 1
     # A clone has a .git folder, and flake8-lightning takes it for the project root: without it
     # a repository with no pyproject.toml/setup.py would join whatever project encloses the cache.
@@ -106,7 +107,11 @@ def local_copy(repo: dict[str, str], cache: Path, mirror_root: Path | None) -> P
     if mirror_root is not None:
         git_dir = mirror_root / repo["repo"].replace("/", "+") / "repo"
         if git_dir.is_dir():
-            missing = export(git_dir, repo["commit"], target)
+            try:
+                missing = export(git_dir, repo["commit"], target)
+            except LookupError as error:
+                print(f"{repo['name']}: {error}")
+                return None
             note = f" ({missing} blobs absent from the mirror)" if missing else ""
             print(f"{repo['name']}: exported {repo['commit'][:12]} from {git_dir}{note}")
             return target
