@@ -35,16 +35,16 @@ TRIAGE = Path(__file__).resolve().parent / "triage.tsv"
 FINDING = re.compile(r"^\./(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>LTN\d{3}) ")
 
 
-def load_triage() -> dict[tuple[str, str, str], str]:
-    with TRIAGE.open(newline="") as handle:
+def load_triage(path: Path = TRIAGE) -> dict[tuple[str, str, str], str]:
+    with path.open(newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
         return {(r["package"], r["location"], r["code"]): r["verdict"] for r in rows}
 
 
-def run(package_dir: Path) -> tuple[set[tuple[str, str]], str, float]:
+def run(package_dir: Path, *options: str) -> tuple[set[tuple[str, str]], str, float]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select=LTN", "."],
+        [sys.executable, "-m", "flake8", *options, "--select=LTN", "."],
         cwd=package_dir,
         env={**os.environ, "FLAKE8_LIGHTNING_STRICT": "1"},
         capture_output=True,
@@ -90,6 +90,23 @@ def check_prefilter(package_dir: Path) -> tuple[list[str], int, float]:
     return hidden, checked, time.perf_counter() - start
 
 
+def compare(
+    package: str, found: set[tuple[str, str]], stderr: str, triage: dict[tuple[str, str, str], str]
+) -> list[str]:
+    """The problems of one package's run: findings not triaged as true, true findings lost, stderr."""
+    problems = []
+    for location, code in sorted(found):
+        verdict = triage.get((package, location, code))
+        if verdict != "true":
+            problems.append(f"untriaged or false positive: {package} {location} {code} ({verdict})")
+    for (pkg, location, code), verdict in sorted(triage.items()):
+        if pkg == package and verdict == "true" and (location, code) not in found:
+            problems.append(f"true finding lost: {package} {location} {code}")
+    if stderr.strip():
+        problems.append(f"stderr from {package}:\n{stderr.strip()}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -112,15 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             hidden, checked, elapsed = check_prefilter(package_dir)
             print(f"{package}: prefilter bypassed on {checked} files in {elapsed:.1f}s: {len(hidden)} hidden findings")
             problems.extend(f"{package}: {line}" for line in hidden)
-        for location, code in sorted(found):
-            verdict = triage.get((package, location, code))
-            if verdict != "true":
-                problems.append(f"untriaged or false positive: {package} {location} {code} ({verdict})")
-        for (pkg, location, code), verdict in sorted(triage.items()):
-            if pkg == package and verdict == "true" and (location, code) not in found:
-                problems.append(f"true finding lost: {package} {location} {code}")
-        if stderr.strip():
-            problems.append(f"stderr from {package}:\n{stderr.strip()}")
+        problems.extend(compare(package, found, stderr, triage))
     for problem in problems:
         print(problem)
     print("corpus check:", "FAILED" if problems else "ok")
