@@ -93,6 +93,10 @@ class RawOptimizerStep(Rule):
         cls, method, func = found
         if method.name in EXCLUDED_METHODS or not self.ctx.facts.is_lightning_module(cls):
             return
+        if self.ctx.facts.optimization_mode(cls) is not Mode.MANUAL:
+            # global_step is counted by Lightning's own step under automatic
+            # optimization; a step in training_step there is LTN103's finding.
+            return
         optimizers = OptimizerFacts.of(self.ctx.facts, cls)
         held = optimizers.held(func.expr, method)
         if held.kind is Kind.RAW:

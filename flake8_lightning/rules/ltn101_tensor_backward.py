@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from flake8_lightning.model.automatic import (
+    graph_holds_own_parameters,
+    own_steps,
+    returned_names,
+    returns_none,
+    training_step_def,
+)
 from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
-from flake8_lightning.model.lightning import is_self, method_call
+from flake8_lightning.model.lightning import Mode, is_self, method_call
 from flake8_lightning.model.names import External, ProjectModule
 from flake8_lightning.registry import Rule, register
+from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
 
 
 #: Overrides of Lightning's own backward machinery may call ``Tensor.backward``.
@@ -61,12 +69,27 @@ class TensorBackward(Rule):
     name = "tensor-backward"
     impact = (
         "under manual optimization DDP gradients are not synchronized (replicas drift apart),"
-        " AMP scaling and backward hooks are skipped; under automatic optimization, a second "
-        "backward."
+        " AMP scaling and backward hooks are skipped; under automatic optimization the gradients"
+        " are discarded, or fit fails with a second backward through the graph."
     )
     message = (
         "'{receiver}.backward()' bypasses Lightning's DDP sync, AMP scaling and hooks; "
         "use self.manual_backward({expr})"
+    )
+    second_backward_message = (
+        "'{receiver}.backward()' under automatic optimization: Lightning backpropagates the returned "
+        "loss again, so fit fails at the first batch with 'Trying to backward through the graph a "
+        "second time'; return the loss without calling backward"
+    )
+    returns_none_message = (
+        "'{receiver}.backward()' under automatic optimization, and training_step returns None: "
+        "Lightning zeroes these gradients and steps nothing, so the parameters never change "
+        "(a warning only); return the loss instead of calling backward"
+    )
+    discarded_message = (
+        "'{receiver}.backward()' under automatic optimization: Lightning zeroes the gradients after "
+        "training_step returns and before its own backward, so these gradients are discarded; "
+        "add this loss to the returned loss instead"
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
@@ -80,9 +103,44 @@ class TensorBackward(Rule):
         if isinstance(facts.resolver.resolve(func.expr), (External, ProjectModule)):
             return  # torch.autograd.backward(...) and the like
         reach = Reach.of(facts, cls)
-        if method.name in reach.from_(["training_step", *TRAINING_TIME_HOOKS]):
-            expr = func.expr.as_string()
-            if len(expr) > 40:
-                expr = "loss"
-            simple = isinstance(func.expr, (nodes.Name, nodes.Attribute, nodes.Subscript, nodes.Call))
-            self.report(node, receiver=expr if simple else f"({expr})", expr=expr)
+        if method.name not in reach.from_(["training_step", *TRAINING_TIME_HOOKS]):
+            return
+        expr = func.expr.as_string()
+        if len(expr) > 40:
+            expr = "loss"
+        simple = isinstance(func.expr, (nodes.Name, nodes.Attribute, nodes.Subscript, nodes.Call))
+        receiver = expr if simple else f"({expr})"
+        mode = facts.optimization_mode(cls)
+        if mode is Mode.MANUAL:
+            if graph_holds_own_parameters(facts, cls, method, func.expr) is not False:
+                self.report(node, receiver=receiver, expr=expr)
+        elif certainly_automatic(facts, cls):
+            message = self._automatic_message(node, cls, method, func)
+            if message is not None:
+                self.report(node, message, receiver=receiver)
+
+    def _automatic_message(
+        self, node: nodes.Call, cls: nodes.ClassDef, method: nodes.FunctionDef, func: nodes.Attribute
+    ) -> str | None:
+        """What happens to this backward under automatic optimization; None when nothing goes wrong."""
+        facts = self.ctx.facts
+        if method.name not in Reach.of(facts, cls).training_step():
+            return None  # hooks around Lightning's own backward and step: not certain
+        if not graph_holds_own_parameters(facts, cls, method, func.expr):
+            return None  # a copy's graph (meta-learning inner loop), or unknown
+        if own_steps(facts, cls):
+            return None  # the code steps its own optimizer: LTN103 says what happens
+        step = training_step_def(facts, cls)
+        if step is None:
+            return None
+        if returns_none(step):
+            return self.returns_none_message
+        retains = any(kw.arg == "retain_graph" for kw in node.keywords or [])
+        if (
+            method is step
+            and not retains
+            and isinstance(func.expr, nodes.Name)
+            and func.expr.name in returned_names(step)
+        ):
+            return self.second_backward_message
+        return self.discarded_message

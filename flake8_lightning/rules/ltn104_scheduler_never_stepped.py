@@ -106,7 +106,7 @@ def _may_step_a_scheduler(facts: Facts, cls: nodes.ClassDef) -> bool:
                     isinstance(node, nodes.Call)
                     and isinstance(node.func, nodes.Attribute)
                     and node.func.attrname == "step"
-                    and optimizers.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER)
+                    and optimizers.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER, Kind.LOCAL)
                 ):
                     return True
     return False
