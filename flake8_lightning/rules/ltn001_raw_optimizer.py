@@ -17,13 +17,15 @@ class RawOptimizerStep(Rule):
     """Stepping or zeroing a raw optimizer instead of ``self.optimizers()``.
 
     ## What it does
-    Flags, in a LightningModule method, each place that gets hold of a raw
-    ``torch.optim`` optimizer and then calls its ``step()`` or ``zero_grad()``:
-    an attribute the module assigns an optimizer (``self.optimizer``),
-    ``self.trainer.optimizers[i]``, ``self.optimizers(use_pl_optimizer=False)``,
-    or ``opt.optimizer`` (the optimizer inside Lightning's wrapper), directly or
-    through a local alias. The finding is reported where the raw optimizer is
-    obtained.
+    Flags, in a method of a LightningModule under manual optimization, each
+    place that gets hold of a raw ``torch.optim`` optimizer of the module and
+    then calls its ``step()`` or ``zero_grad()``: one Lightning manages (an
+    attribute ``configure_optimizers`` returns, ``self.trainer.optimizers[i]``,
+    ``self.optimizers(use_pl_optimizer=False)``, ``opt.optimizer`` inside
+    Lightning's wrapper) or one built over the module's own parameters
+    (``self.parameters()``, ``self.<submodule>.parameters()`` for a submodule
+    set in ``__init__``), directly or through a local alias. The finding is
+    reported where the raw optimizer is obtained.
 
     ## Why is this bad?
     Lightning counts ``trainer.global_step`` in ``LightningOptimizer.step()``
@@ -69,6 +71,12 @@ class RawOptimizerStep(Rule):
     ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
 
     ## Known limits
+    An optimizer over anything else is not the module's and is never
+    reported: a meta-learning inner loop over a ``deepcopy`` of the network, a
+    learn2learn or ``higher`` clone, a hypernetwork's output, parameters passed
+    in. Under automatic optimization Lightning's own step advances
+    ``global_step``, so this rule stays silent there (a step inside
+    ``training_step`` is LTN103's finding).
     Only attributes whose every assigned value is certainly an optimizer are
     considered: an attribute also assigned ``self.optimizers()``, a parameter,
     or anything the project does not define stays silent. Code in mixins that

@@ -28,20 +28,30 @@ class TensorBackward(Rule):
 
     ## What it does
     Flags ``loss.backward()`` (any ``<expr>.backward()`` that is not
-    ``self.backward``) in a LightningModule's ``training_step``, the methods it
-    calls, and the training-time hooks (``on_train_batch_*``,
-    ``on_train_epoch_*``, ``optimizer_step``, ``on_before/after_backward``, ...),
-    except inside an overridden ``backward`` or ``manual_backward``.
+    ``self.backward``) in a LightningModule's ``training_step`` and the methods
+    it calls, except inside an overridden ``backward`` or ``manual_backward``.
+    Under manual optimization the training-time hooks (``on_train_batch_*``,
+    ``on_train_epoch_*``, ``optimizer_step``, ``on_before/after_backward``, ...)
+    are checked too. A backward through a graph that holds none of the module's
+    own parameters (a ``deepcopy`` of the network in a meta-learning inner loop,
+    a detached copy) is harmless and not reported.
 
     ## Why is this bad?
     Under manual optimization, ``manual_backward`` is what re-arms DDP's
     gradient reducer (``strategies/ddp.py``, Lightning 2.x): with
     ``loss.backward()`` gradients are not synchronized across ranks and the
     replicas drift apart, silently. AMP loss scaling and the
-    ``on_before_backward``/``on_after_backward`` hooks are skipped too. Under
-    automatic optimization Lightning calls backward itself, so the graph is
-    backpropagated twice (a torch error at the first batch, or doubled
-    gradients with ``retain_graph=True``).
+    ``on_before_backward``/``on_after_backward`` hooks are skipped too.
+
+    Under automatic optimization Lightning calls ``zero_grad`` after
+    ``training_step`` returns and before its own backward
+    (``loops/optimization/automatic.py``), so the message says which of these
+    happens: ``loss.backward(); return loss`` fails at the first batch with
+    "Trying to backward through the graph a second time"; any other backward's
+    gradients are discarded (with ``retain_graph=True`` too); with
+    ``training_step`` returning None the parameters never change, with only a
+    warning. When ``training_step`` steps an optimizer of the module itself,
+    the gradients are used: that is LTN103's finding.
 
     ## Example
     ```python
@@ -62,7 +72,13 @@ class TensorBackward(Rule):
     Validation and test code is not checked (gradients there, e.g. for
     saliency maps, are legitimate). ``torch.autograd.backward(...)`` and
     calls on imported modules are not reported. Code in plain ``nn.Module``
-    classes and mixins is not checked.
+    classes and mixins is not checked. Under automatic optimization only a
+    loss certainly computed by the module itself (``self(...)``,
+    ``self.net(...)``, ``self.shared_step(...)``) and by nothing that copies or
+    detaches is reported, only in ``training_step`` and what it calls, and
+    ``accumulate_grad_batches`` is not read (within a window the gradients of
+    all but the first micro-batch are kept). A module whose optimization mode
+    is unknown is not checked.
     """
 
     code = "LTN101"
@@ -77,19 +93,16 @@ class TensorBackward(Rule):
         "use self.manual_backward({expr})"
     )
     second_backward_message = (
-        "'{receiver}.backward()' under automatic optimization: Lightning backpropagates the returned "
-        "loss again, so fit fails at the first batch with 'Trying to backward through the graph a "
-        "second time'; return the loss without calling backward"
+        "'{receiver}.backward()', then Lightning's backward of the returned loss: "
+        "'backward through the graph a second time' at batch 1; use return loss alone"
     )
     returns_none_message = (
-        "'{receiver}.backward()' under automatic optimization, and training_step returns None: "
-        "Lightning zeroes these gradients and steps nothing, so the parameters never change "
-        "(a warning only); return the loss instead of calling backward"
+        "'{receiver}.backward()' with training_step returning None: Lightning zeroes the "
+        "gradients and the parameters never change; use a returned loss instead"
     )
     discarded_message = (
-        "'{receiver}.backward()' under automatic optimization: Lightning zeroes the gradients after "
-        "training_step returns and before its own backward, so these gradients are discarded; "
-        "add this loss to the returned loss instead"
+        "'{receiver}.backward()' in training_step: Lightning zeroes gradients before its "
+        "own backward, so these are discarded; use the returned loss instead"
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
@@ -115,11 +128,11 @@ class TensorBackward(Rule):
             if graph_holds_own_parameters(facts, cls, method, func.expr) is not False:
                 self.report(node, receiver=receiver, expr=expr)
         elif certainly_automatic(facts, cls):
-            message = self._automatic_message(node, cls, method, func)
+            message = self._automatic_case(node, cls, method, func)
             if message is not None:
                 self.report(node, message, receiver=receiver)
 
-    def _automatic_message(
+    def _automatic_case(
         self, node: nodes.Call, cls: nodes.ClassDef, method: nodes.FunctionDef, func: nodes.Attribute
     ) -> str | None:
         """What happens to this backward under automatic optimization; None when nothing goes wrong."""
