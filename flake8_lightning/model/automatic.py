@@ -67,10 +67,20 @@ def returned_names(function: nodes.FunctionDef) -> set[str]:
     }
 
 
-def own_steps(facts: Facts, cls: nodes.ClassDef) -> list[nodes.Call]:
+def own_steps(facts: Facts, cls: nodes.ClassDef, kinds: tuple[Kind, ...] = (Kind.WRAPPER, Kind.RAW)) -> list[nodes.Call]:
     """``.step()`` calls in ``training_step`` (and what it calls) on an optimizer of the module:
     Lightning's wrapper, or a raw optimizer Lightning manages or that optimizes the module's own
     parameters. Optimizers over copies (meta-learning inner loops) are not the module's."""
+    return facts.project.cached(("own_steps", cls, kinds), lambda: _steps(facts, cls, kinds))
+
+
+def wrapper_steps(facts: Facts, cls: nodes.ClassDef) -> list[nodes.Call]:
+    """Steps of Lightning's wrapper inside ``training_step``: what manual optimization counts
+    in ``global_step``."""
+    return own_steps(facts, cls, (Kind.WRAPPER,))
+
+
+def _steps(facts: Facts, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> list[nodes.Call]:
     optimizers = OptimizerFacts.of(facts, cls)
     reach = Reach.of(facts, cls).training_step()
     found: list[nodes.Call] = []
@@ -83,7 +93,7 @@ def own_steps(facts: Facts, cls: nodes.ClassDef) -> list[nodes.Call]:
                     isinstance(node, nodes.Call)
                     and isinstance(node.func, nodes.Attribute)
                     and node.func.attrname == "step"
-                    and optimizers.held(node.func.expr, method).kind in (Kind.WRAPPER, Kind.RAW)
+                    and optimizers.held(node.func.expr, method).kind in kinds
                 ):
                     found.append(node)
     return found

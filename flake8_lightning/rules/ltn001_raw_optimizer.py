@@ -5,6 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.edits import Edit
+from flake8_lightning.model.automatic import wrapper_steps
 from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
@@ -35,6 +36,12 @@ class RawOptimizerStep(Rule):
     never reached and step-based schedules never advance. AMP loss unscaling,
     ``on_before_optimizer_step`` hooks and strategy-specific steps are bypassed
     too. Lightning 2.6 gives no warning.
+
+    When ``training_step`` also steps Lightning's wrapper, ``global_step``
+    advances but does not count the raw steps (a GAN stepping one of its two
+    optimizers raw counts half its steps); the message says so. A raw
+    ``zero_grad()`` is harmless then, and an optimizer the module built for
+    itself beside Lightning's is not reported.
 
     ## Example
     ```python
@@ -94,6 +101,11 @@ class RawOptimizerStep(Rule):
         "is saved; use self.optimizers()"
     )
 
+    uncounted_message = (
+        "raw optimizer '{expr}' is stepped, so global_step does not count these steps and AMP "
+        "unscaling and optimizer hooks are skipped; use self.optimizers()"
+    )
+
     def visit_Call(self, node: nodes.Call) -> None:
         found = method_call(node, ("step", "zero_grad"))
         if found is None:
@@ -109,9 +121,31 @@ class RawOptimizerStep(Rule):
         held = optimizers.held(func.expr, method)
         if held.kind is Kind.RAW:
             fixable = self.ctx.facts.optimization_mode(cls) is Mode.MANUAL
+            counted = bool(wrapper_steps(self.ctx.facts, cls))
             for source in held.sources:
+                message = None
+                if counted:
+                    # Lightning's wrapper is stepped too, so global_step advances: a raw
+                    # zero_grad is harmless, and an optimizer Lightning does not manage is
+                    # the author's own business.
+                    if func.attrname != "step" or not _managed(source, method, optimizers):
+                        continue
+                    message = self.uncounted_message
                 edits = _edits(source, method, optimizers) if fixable else ()
-                self.report(source, edits=edits, expr=_short(source.as_string()))
+                self.report(source, message, edits=edits, expr=_short(source.as_string()))
+
+
+def _managed(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> bool:
+    """The raw optimizer at ``source`` is one of Lightning's (not one the module built for itself)."""
+    if isinstance(source, nodes.Subscript):
+        source = source.value
+    if isinstance(source, nodes.Attribute) and is_self(source.expr, method):
+        return source.attrname in optimizers.returned_attributes()
+    return isinstance(source, nodes.Attribute) or (
+        isinstance(source, nodes.Call)
+        and isinstance(source.func, nodes.Attribute)
+        and source.func.attrname == "optimizers"
+    )
 
 
 def _edits(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> tuple[Edit, ...]:
