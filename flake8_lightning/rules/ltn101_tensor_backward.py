@@ -149,6 +149,9 @@ class TensorBackward(Rule):
         if returns_none(step):
             return self.returns_none_message
         retains = any(kw.arg == "retain_graph" for kw in node.keywords or [])
+        returned = isinstance(func.expr, nodes.Name) and func.expr.name in returned_names(method)
+        if method is not step and returned:
+            return None  # a helper returning its loss: a second backward or not, unknown
         if (
             method is step
             and not retains
