@@ -93,8 +93,9 @@ class RawOptimizerStep(Rule):
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (
-        "`trainer.global_step` stays 0: `ModelCheckpoint` never saves, `max_steps` never ends"
-        " training, AMP and optimizer hooks are bypassed. No warning."
+        "under manual optimization `trainer.global_step` stays 0 (or misses the raw steps):"
+        " `ModelCheckpoint` never saves, `max_steps` never ends training, AMP and optimizer hooks"
+        " are bypassed. No warning."
     )
     message = (
         "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "
