@@ -8,6 +8,7 @@ from flake8_lightning.model.automatic import returns_none, training_step_def
 from flake8_lightning.model.hooks import Reach
 from flake8_lightning.model.lightning import Facts, method_call, methods, returns, walk
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts, optimizer_positions
+from flake8_lightning.model.version import target_major
 from flake8_lightning.registry import Rule, register
 from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
 
@@ -104,6 +105,10 @@ class StepInAutomatic(Rule):
         step = training_step_def(facts, cls)
         message = None
         if _several_optimizers(facts, cls):
+            # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
+            major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
+            if not (isinstance(major, int) and major >= 2):
+                return
             message = self.several_message
         elif step is not None and returns_none(step):
             message = self.wrapper_none_message if kind is Kind.WRAPPER else self.raw_none_message
