@@ -99,6 +99,20 @@ def _steps(facts: Facts, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> list[n
     return found
 
 
+def managed(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> bool:
+    """The raw optimizer obtained at ``source`` is one of Lightning's (it steps it itself under
+    automatic optimization), not one the module built for itself."""
+    if isinstance(source, nodes.Subscript):
+        source = source.value
+    if isinstance(source, nodes.Attribute) and is_self(source.expr, method):
+        return source.attrname in optimizers.returned_attributes()
+    return isinstance(source, nodes.Attribute) or (
+        isinstance(source, nodes.Call)
+        and isinstance(source.func, nodes.Attribute)
+        and source.func.attrname == "optimizers"
+    )
+
+
 def graph_holds_own_parameters(
     facts: Facts, cls: nodes.ClassDef, method: nodes.FunctionDef, expr: nodes.NodeNG
 ) -> bool | None:

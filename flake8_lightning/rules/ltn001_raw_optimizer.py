@@ -5,7 +5,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from flake8_lightning.edits import Edit
-from flake8_lightning.model.automatic import wrapper_steps
+from flake8_lightning.model.automatic import managed, wrapper_steps
 from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 from flake8_lightning.registry import Rule, register
@@ -129,24 +129,11 @@ class RawOptimizerStep(Rule):
                     # Lightning's wrapper is stepped too, so global_step advances: a raw
                     # zero_grad is harmless, and an optimizer Lightning does not manage is
                     # the author's own business.
-                    if func.attrname != "step" or not _managed(source, method, optimizers):
+                    if func.attrname != "step" or not managed(source, method, optimizers):
                         continue
                     message = self.uncounted_message
                 edits = _edits(source, method, optimizers) if fixable else ()
                 self.report(source, message, edits=edits, expr=_short(source.as_string()))
-
-
-def _managed(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> bool:
-    """The raw optimizer at ``source`` is one of Lightning's (not one the module built for itself)."""
-    if isinstance(source, nodes.Subscript):
-        source = source.value
-    if isinstance(source, nodes.Attribute) and is_self(source.expr, method):
-        return source.attrname in optimizers.returned_attributes()
-    return isinstance(source, nodes.Attribute) or (
-        isinstance(source, nodes.Call)
-        and isinstance(source.func, nodes.Attribute)
-        and source.func.attrname == "optimizers"
-    )
 
 
 def _edits(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> tuple[Edit, ...]:

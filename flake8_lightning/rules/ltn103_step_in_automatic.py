@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from flake8_lightning.model.automatic import returns_none, training_step_def
+from flake8_lightning.model.automatic import managed, returns_none, training_step_def
 from flake8_lightning.model.hooks import Reach
 from flake8_lightning.model.lightning import Facts, method_call, methods, returns, walk
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts, optimizer_positions
@@ -21,9 +21,10 @@ class StepInAutomatic(Rule):
     In a LightningModule that certainly uses automatic optimization (nothing
     in its hierarchy or project subclasses sets ``automatic_optimization`` to
     False), flags ``step()`` inside ``training_step`` or a method it calls on
-    an optimizer of the module: ``self.optimizers()``, or a raw optimizer that
-    Lightning manages or that optimizes the module's own parameters. A
-    ``zero_grad()`` there is merely redundant and is not reported.
+    an optimizer of the module: ``self.optimizers()``, a raw optimizer that
+    Lightning manages, or, when ``training_step`` returns None, one that
+    optimizes the module's own parameters. A ``zero_grad()`` there is merely
+    redundant and is not reported.
 
     ## Why is this bad?
     The message says which of these happens (Lightning 2.x):
@@ -59,7 +60,8 @@ class StepInAutomatic(Rule):
     ## Known limits
     Optimizers over copies of the network (meta-learning inner loops) are
     correct and not reported; so is any optimizer whose parameters are not
-    certainly the module's own. Under manual optimization raw optimizers are
+    certainly the module's own, and an extra optimizer the module built for
+    itself (an online linear probe) while ``training_step`` returns a loss. Under manual optimization raw optimizers are
     LTN001's.
     """
 
@@ -95,7 +97,9 @@ class StepInAutomatic(Rule):
         # Cheapest first: the subclass scan behind certainly_automatic reads the project.
         if not facts.is_lightning_module(cls) or method.name not in Reach.of(facts, cls).training_step():
             return
-        kind = OptimizerFacts.of(facts, cls).held(func.expr, method).kind
+        optimizers = OptimizerFacts.of(facts, cls)
+        held = optimizers.held(func.expr, method)
+        kind = held.kind
         if kind not in (Kind.WRAPPER, Kind.RAW):
             return  # raw optimizers over copies (meta-learning inner loops) are correct
         if _calls_manual_backward(facts, cls):
@@ -103,6 +107,11 @@ class StepInAutomatic(Rule):
         if not certainly_automatic(facts, cls):
             return
         step = training_step_def(facts, cls)
+        none = step is not None and returns_none(step)
+        if kind is Kind.RAW and not none and not all(managed(s, method, optimizers) for s in held.sources):
+            # An optimizer the module built for itself (an online linear probe on detached
+            # features): Lightning does not step it, so it is not stepped twice.
+            return
         message = None
         if _several_optimizers(facts, cls):
             # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
@@ -110,7 +119,7 @@ class StepInAutomatic(Rule):
             if not (isinstance(major, int) and major >= 2):
                 return
             message = self.several_message
-        elif step is not None and returns_none(step):
+        elif none:
             message = self.wrapper_none_message if kind is Kind.WRAPPER else self.raw_none_message
         expr = func.expr.as_string()
         self.report(node, message, expr=expr if len(expr) <= 40 else "optimizer")
