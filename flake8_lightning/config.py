@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,35 @@ class Config:
     source_roots: tuple[str, ...] = ()
     #: The Lightning version the project targets ("2", "1.9"); None infers it.
     lightning_version: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.lightning_version is not None:
+            lightning_major(self.lightning_version)  # raises ValueError with a clear message
+
+
+#: At most this many digits per part of ``--lightning-version`` (``int()`` of a
+#: 4,300-digit string raises, and no Lightning version needs more).
+MAX_VERSION_DIGITS = 6
+_VERSION = re.compile(r"v?(\d+)((?:\.(?:\d+|x|\*)){0,3})", re.I)
+
+
+def lightning_major(version: str) -> int:
+    """The major version of a ``--lightning-version`` value (``2``, ``1.9``, ``1.9.5``, ``1.x``).
+
+    Raises ValueError with a message fit for the user on anything else.
+    """
+    text = str(version).strip()
+    shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
+    match = _VERSION.fullmatch(text)
+    if match is None:
+        raise ValueError(f"--lightning-version must look like 2 or 1.9, not {shown!r}")
+    parts = [match.group(1), *match.group(2).split(".")[1:]]
+    if any(len(part) > MAX_VERSION_DIGITS for part in parts):
+        raise ValueError(
+            f"--lightning-version {shown!r} has a part longer than {MAX_VERSION_DIGITS} digits; "
+            "give a version such as 2 or 1.9"
+        )
+    return int(match.group(1))
 
 
 def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManager
@@ -35,8 +65,10 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
         parse_from_config=True,
         help=(
             "The Lightning version the project targets, e.g. 2 or 1.9, for the rules "
-            "about removed APIs. (Default: inferred from `import lightning` or a "
-            "pytorch-lightning pin in the project's metadata; 2 when nothing says)"
+            "about removed APIs. (Default: inferred from the project's pins, e.g. "
+            "environment.yml or requirements.txt, else from 1.x-only or 2.x-only APIs "
+            "in its code; 2 when nothing says; unknown, and those rules silent, when "
+            "the evidence disagrees)"
         ),
     )
 
@@ -46,6 +78,16 @@ def from_options(options) -> Config:  # noqa: ANN001 - argparse.Namespace
     if isinstance(roots, str):
         roots = [r.strip() for r in roots.split(",")]
     version = getattr(options, "lightning_version", None) or None
-    if version is not None and not re.fullmatch(r"\d+(\.\d+)*", str(version)):
-        raise ValueError(f"--lightning-version must look like 2 or 1.9, not {version!r}")
-    return Config(source_roots=tuple(r for r in roots if r), lightning_version=version)
+    if version is not None:
+        version = str(version).strip()
+        lightning_major(version)  # a clear ValueError on garbage or absurd lengths
+    return Config(source_roots=_existing_folders(r for r in roots if r), lightning_version=version)
+
+
+def _existing_folders(roots) -> tuple[str, ...]:  # noqa: ANN001 - an iterable of str
+    """The source roots, each checked to be a folder: a typo must not silently change nothing."""
+    roots = tuple(roots)
+    for root in roots:
+        if not os.path.isdir(root):
+            raise ValueError(f"--lightning-source-roots: {root!r} is not a folder")
+    return roots

@@ -20,9 +20,28 @@ def render(code: str) -> str:
     example = rule.message.format_map(_Example(code=code))
     return (
         f"# {code} `{rule.name}`\n\n{title}\n{body.rstrip()}\n\n"
+        f"{version_section(rule)}"
         f"## Message\n```\n{code} {example}\n```\n\n"
         f"Silence one line with `# noqa: {code}`.\n"
     )
+
+
+VERSION_DEPENDENT = (
+    "## Lightning version\n"
+    "This rule's verdict depends on the Lightning version the project targets. "
+    "`--lightning-version` decides; else a `pytorch-lightning`/`lightning` pin in the "
+    "project's files (conda `environment.yml`, `requirements*.txt`, `setup.py`, "
+    "`pyproject.toml`, `setup.cfg`, `Pipfile`), or a torch pin below 1.11 (which rules "
+    "2.x out); else imports and APIs in the code that "
+    "exist only in 1.x or only in 2.x; else 2.x. When pins disagree, or the code "
+    "shows both 1.x-only and 2.x-only APIs with no pin, the version is unknown and "
+    "this rule stays silent.\n\n"
+)
+
+
+def version_section(rule: type) -> str:
+    """The docs' paragraph saying the rule depends on the Lightning version, if it does."""
+    return VERSION_DEPENDENT if getattr(rule, "depends_on_version", False) else ""
 
 
 class _Example(dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,14 @@ def analyse(path: str, source: str, config: Config, codes: list[str] | None = No
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     parsed = Project.parsed_modules
     try:
-        return _analyse(path, source, config, prefilter.wanted(source) if codes is None else codes)
+        with warnings.catch_warnings():
+            # Parsing the file and its project with astroid compiles them:
+            # Python's SyntaxWarnings (invalid escapes, ``is`` with a literal)
+            # are about the user's code, flake8 reports them (W605), and
+            # must not leak to stderr from here.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return _analyse(path, source, config, prefilter.wanted(source) if codes is None else codes)
     finally:
         sys.setrecursionlimit(limit)
         if Project.parsed_modules != parsed:

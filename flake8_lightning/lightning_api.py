@@ -57,6 +57,22 @@ REMOVED_CALLBACK = {
     "on_keyboard_interrupt": "on_exception",
 }
 
+#: What Lightning 2.x does with a removed hook that a class still defines
+#: (``trainer/configuration_validator.py``; checked on 2.0.0 and 2.6.6). A
+#: hook not listed here is silently never called, as is every misspelling.
+REMOVED_HOOK_CONSEQUENCE = {
+    "training_epoch_end": "trainer.fit raises NotImplementedError at start",
+    "validation_epoch_end": "trainer.fit and trainer.validate raise NotImplementedError at start",
+    "test_epoch_end": "trainer.test raises NotImplementedError at start",
+}
+SILENTLY_NEVER_CALLED = "silently never called"
+
+
+def removed_hook_consequence(name: str) -> str:
+    """What happens under 2.x to a class that defines the removed hook ``name``."""
+    return REMOVED_HOOK_CONSEQUENCE.get(name, SILENTLY_NEVER_CALLED)
+
+
 _HOOK_SHAPED = re.compile(r"^on_|_step|_epoch|_batch")
 
 

@@ -303,23 +303,90 @@ class OptimizerFacts:
         """Where ``self.<attr>`` is among the optimizers ``configure_optimizers`` returns.
 
         -1 when it is the only one (``self.optimizers()`` then returns it bare),
-        its index when there are several, None when that is not certain.
+        its index when there are several, None when that is not certain. It
+        must be the same for the class and every project subclass (a subclass
+        may override ``configure_optimizers``), computed from the
+        ``configure_optimizers`` that runs, in statement order.
         """
-        defined = self._configure_optimizers()
-        if not defined:
+        index = self._own_index(attr)
+        if index is None:
             return None
-        method = defined[0]  # the one that runs
+        for sub in self.facts.subclasses(self.cls):
+            if OptimizerFacts.of(self.facts, sub)._own_index(attr) != index:
+                return None
+        return index
+
+    def _own_index(self, attr: str) -> int | None:
+        method = self.running_configure_optimizers()
+        if method is None:
+            return None
         found = returns(method, bare=True)
-        if len(found) != 1 or found[0].value is None:
+        if len(found) != 1 or found[0].value is None or found[0].parent is not method:
             return None
-        names = []
-        for expr, attrs in self._positions(method, found[0].value):
+        ret = found[0]
+        assigns = [t for klass in self.facts.hierarchy(self.cls).classes for t in self.facts.self_assignments(klass).get(attr, [])]
+        if len(assigns) != 1 or not _top_level_before(assigns[0].parent, method, ret):
+            return None  # assigned more than once, or not certainly before the return
+        if any(
+            not (isinstance(v, nodes.Const) and v.value is None)
+            for v in self.facts.attribute_values(self.cls, attr)
+            if v is UNKNOWN or enclosing_method(v) is None
+        ):
+            return None
+        positions = []
+        for expr in optimizer_positions(ret.value):
             if isinstance(expr, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)):
                 return None
-            names.append(next(iter(attrs)) if len(attrs) == 1 else None)
-        if names.count(attr) != 1:
+            positions.append(self._strict_attrs(expr, method, ret))
+        holding = [i for i, attrs in enumerate(positions) if attr in attrs]
+        if len(holding) != 1:
             return None
-        return -1 if len(names) == 1 else names.index(attr)
+        return -1 if len(positions) == 1 else holding[0]
+
+    @staticmethod
+    def _strict_attrs(expr: nodes.NodeNG, method: nodes.FunctionDef, ret: nodes.Return) -> set[str]:
+        """The ``self.<attr>`` names certainly holding the object ``expr`` returns, in statement order.
+
+        A local name counts only when it is bound once, at the top level of the
+        method, and tied to the attribute (``self.a = opt`` or ``opt = self.a``)
+        at the top level between its binding and the return.
+        """
+        if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+            return {expr.attrname}
+        if not isinstance(expr, nodes.Name):
+            return set()
+        bound = method.locals.get(expr.name, [])
+        if len(bound) != 1 or not isinstance(bound[0], nodes.AssignName):
+            return set()
+        binding = bound[0].parent
+        if not isinstance(binding, nodes.Assign) or not _top_level_before(binding, method, ret):
+            return set()
+        attrs = set()
+        if isinstance(binding.value, nodes.Attribute) and is_self(binding.value.expr, method):
+            attrs.add(binding.value.attrname)
+        for statement in method.body[method.body.index(binding) + 1 : method.body.index(ret)]:
+            if (
+                isinstance(statement, nodes.Assign)
+                and isinstance(statement.value, nodes.Name)
+                and statement.value.name == expr.name
+            ):
+                for target in statement.targets:
+                    if isinstance(target, nodes.AssignAttr) and is_self(target.expr, method):
+                        attrs.add(target.attrname)
+        return attrs
+
+    def running_configure_optimizers(self) -> nodes.FunctionDef | None:
+        """The ``configure_optimizers`` that runs for the class, when that is certain."""
+        classes = self.facts.hierarchy(self.cls).classes
+        definers = [klass for klass in classes if klass.locals.get("configure_optimizers")]
+        if not definers:
+            return None
+        if len(definers) > 1 and definers[0] is not self.cls and any(len(k.bases) > 1 for k in classes):
+            return None  # multiple inheritance: the approximate MRO may be wrong
+        last = definers[0].locals["configure_optimizers"][-1]  # the last definition runs
+        if isinstance(last, nodes.FunctionDef) and last.parent is definers[0]:
+            return last
+        return None
 
     def _configure_optimizers(self) -> list[nodes.FunctionDef]:
         """Every ``configure_optimizers`` of the hierarchy, the one that runs first."""
@@ -370,3 +437,10 @@ def _is_copy(value: nodes.NodeNG) -> bool:
     func = value.func
     name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "")
     return name in COPY_CALLS
+
+
+def _top_level_before(statement: nodes.NodeNG, method: nodes.FunctionDef, ret: nodes.Return) -> bool:
+    """``statement`` is in ``method``'s own body, before ``ret`` (also in it)."""
+    if statement.parent is not method or ret.parent is not method:
+        return False
+    return method.body.index(statement) < method.body.index(ret)

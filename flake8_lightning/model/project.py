@@ -13,6 +13,7 @@ unsaved buffer); every other file comes from disk.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import TYPE_CHECKING, ClassVar
@@ -69,11 +70,37 @@ def module_name(path: str) -> str:
     return ".".join(reversed(parts)) or stem
 
 
+_SETUP_CALL = re.compile(r"\bsetup\s*\(")
+_PACKAGING = re.compile(r"\b(?:setuptools|distutils|skbuild)\b")
+
+
+@functools.lru_cache(maxsize=1024)
+def is_packaging_script(path: str) -> bool:
+    """A ``setup.py`` that calls ``setup(...)`` to package a project.
+
+    A package module that happens to be named ``setup.py`` (``mypkg/setup.py``
+    next to ``mypkg/__init__.py``, imported by the package) is not one, unless
+    it imports setuptools or distutils.
+    """
+    text = read_source(path) or ""
+    if not _SETUP_CALL.search(text):
+        return False
+    return bool(_PACKAGING.search(text)) or not _is_package_dir(os.path.dirname(path))
+
+
+def is_project_marker(folder: str, marker: str) -> bool:
+    """Does ``folder`` hold the project marker ``marker`` (a real one)?"""
+    path = os.path.join(folder, marker)
+    if marker == "setup.py":
+        return os.path.isfile(path) and is_packaging_script(path)
+    return os.path.exists(path)
+
+
 def find_project_root(path: str) -> str:
     """The nearest folder above ``path`` holding a project marker."""
     folder = os.path.dirname(path)
     while True:
-        if any(os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS):
+        if any(is_project_marker(folder, m) for m in PROJECT_MARKERS):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from flake8_lightning.edits import Edit
+from flake8_lightning.edits import Edit, has_comment, segment
 from flake8_lightning.model.automatic import managed, wrapper_steps
 from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
 from flake8_lightning.model.optimizers import Kind, OptimizerFacts
@@ -73,8 +73,9 @@ class RawOptimizerStep(Rule):
     ## Autofix
     Under manual optimization, ``flake8-lightning --fix`` rewrites
     ``self.<attr>`` to ``self.optimizers()`` when the module has one optimizer,
-    or to ``self.optimizers()[i]`` when ``configure_optimizers`` certainly
-    returns it at index ``i``; ``opt.optimizer`` to ``opt``; and
+    or to ``self.optimizers()[i]`` when the ``configure_optimizers`` that runs
+    certainly returns it at index ``i``, for the class and every subclass, in
+    statement order; ``opt.optimizer`` to ``opt``; and
     ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
 
     ## Known limits
@@ -132,16 +133,21 @@ class RawOptimizerStep(Rule):
                     if func.attrname != "step" or not managed(source, method, optimizers):
                         continue
                     message = self.uncounted_message
-                edits = _edits(source, method, optimizers) if fixable else ()
+                edits = _edits(source, method, optimizers, self.ctx.source) if fixable else ()
                 self.report(source, message, edits=edits, expr=_short(source.as_string()))
 
 
-def _edits(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts) -> tuple[Edit, ...]:
+def _edits(
+    source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts, text: str
+) -> tuple[Edit, ...]:
     """The certain rewrite of a raw-optimizer source into Lightning's wrapper, if any.
 
     Offered only under manual optimization: under automatic optimization the
-    fix is not to step at all, which only the author can decide.
+    fix is not to step at all, which only the author can decide. Each edit
+    replaces one whole expression; none is offered over a comment.
     """
+    if has_comment(segment(text, source)):
+        return ()
     me = self_name(method)
     if isinstance(source, nodes.Attribute) and is_self(source.expr, method):
         index = optimizers.optimizer_index(source.attrname)
@@ -149,8 +155,7 @@ def _edits(source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: Optimize
             return ()
         return (Edit.replace(source, f"{me}.optimizers()" + ("" if index == -1 else f"[{index}]")),)
     if isinstance(source, nodes.Attribute) and source.attrname == "optimizer":
-        inner = source.expr  # <wrapper>.optimizer -> <wrapper>
-        return (Edit(inner.end_lineno, inner.end_col_offset, source.end_lineno, source.end_col_offset, ""),)
+        return (Edit.replace(source, segment(text, source.expr)),)  # <wrapper>.optimizer -> <wrapper>
     call = source.value if isinstance(source, nodes.Subscript) else source
     if isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute) and call.func.attrname == "optimizers":
         return (Edit.replace(call, f"{me}.optimizers()"),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from flake8_lightning.edits import Edit
+from flake8_lightning.edits import Edit, LineIndex, line_ending, newline_of
 from flake8_lightning.model.lightning import (
     Facts,
     Mode,
@@ -60,7 +60,8 @@ class ManualBackwardInAutomatic(Rule):
     ``flake8-lightning --fix`` moves a misplaced assignment to just after
     ``super().__init__(...)``, or inserts ``self.automatic_optimization =
     False`` there when the hierarchy sets it nowhere and the class has its own
-    ``__init__`` calling ``super().__init__()``.
+    ``__init__`` (the last one it defines, which is the one that runs) calling
+    ``super().__init__()`` on a line of its own.
 
     ## Known limits
     Any assignment that is not a constant (``= not cfg.auto``), any base class
@@ -117,26 +118,54 @@ class ManualBackwardInAutomatic(Rule):
             for name in ("automatic_optimization", "_automatic_optimization")
         ):
             return ()  # an explicit setting (even a misplaced one) is for a person or the other fix
-        init = next((m for m in cls.locals.get("__init__", []) if isinstance(m, nodes.FunctionDef)), None)
+        init = running_init(cls)
         if init is None or init.root() is not self.ctx.module:
             return ()
         call = _super_statement(init)
         me = self_name(init)
-        if call is None or me is None:
+        lines = _Lines(self.ctx.source)
+        if call is None or me is None or not lines.owns(call):
             return ()
-        return (Edit.insert(call.end_lineno + 1, 0, f"{_indent(self.ctx, call)}{me}.automatic_optimization = False\n"),)
+        end = lines.index.content_end_col(call.end_lineno)
+        ending = line_ending(lines.index.lines[call.end_lineno - 1]) or newline_of(self.ctx.source)
+        text = f"{ending}{lines.indent(call)}{me}.automatic_optimization = False"
+        return (Edit.insert(call.end_lineno, end, text),)
 
     def _move_after_super(self, target: nodes.AssignAttr, init: nodes.FunctionDef) -> tuple[Edit, ...]:
-        """Move a misplaced assignment's lines to just after ``super().__init__(...)``."""
+        """Move a misplaced assignment's lines to just after ``super().__init__(...)``.
+
+        One edit replaces the lines from the assignment to ``super().__init__(...)``
+        with the same lines reordered, so every comment and line ending is kept.
+        """
         statement = target.parent
         call = _super_statement(init)
-        if call is None or statement.parent is not init or not _owns_its_lines(self.ctx, statement):
+        lines = _Lines(self.ctx.source)
+        if (
+            call is None
+            or init is not running_init(init.parent)
+            or statement.parent is not init
+            or call.lineno <= statement.end_lineno
+            or not lines.owns(statement)
+            or not lines.owns(call)
+        ):
             return ()
-        lines = self.ctx.source_lines[statement.lineno - 1 : statement.end_lineno]
-        return (
-            Edit(statement.lineno, 0, statement.end_lineno + 1, 0, ""),
-            Edit.insert(call.end_lineno + 1, 0, "".join(lines)),
-        )
+        text = lines.index.lines
+        moved = "".join(text[statement.lineno - 1 : statement.end_lineno])
+        middle = "".join(text[statement.end_lineno : call.end_lineno])
+        last_ending = line_ending(middle)
+        middle = middle[: len(middle) - len(last_ending)]
+        moved = moved[: len(moved) - len(line_ending(moved))]
+        end = lines.index.content_end_col(call.end_lineno)
+        return (Edit(statement.lineno, 0, call.end_lineno, end, middle + (last_ending or line_ending(text[statement.lineno - 1])) + moved),)
+
+
+def running_init(cls: nodes.ClassDef) -> nodes.FunctionDef | None:
+    """The ``__init__`` a class body defines last (the one that runs), if it is a plain method."""
+    found = cls.locals.get("__init__", [])
+    last = found[-1] if found else None
+    if isinstance(last, nodes.FunctionDef) and last.parent is cls:
+        return last
+    return None
 
 
 def _super_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
@@ -147,20 +176,26 @@ def _super_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
     return None
 
 
-def _indent(ctx, statement: nodes.NodeNG) -> str:  # noqa: ANN001
-    line = ctx.source_lines[statement.lineno - 1]
-    return line[: len(line) - len(line.lstrip())]
+class _Lines:
+    """The checked text's lines in Python's line model (never ``str.splitlines``)."""
 
+    def __init__(self, source: str) -> None:
+        self.index = LineIndex(source)
 
-def _owns_its_lines(ctx, statement: nodes.NodeNG) -> bool:  # noqa: ANN001
-    """Nothing but the statement (and a comment) on its lines, and a newline after it."""
-    lines = ctx.source_lines
-    if statement.end_lineno >= len(lines):
-        return False
-    first, last = lines[statement.lineno - 1], lines[statement.end_lineno - 1]
-    before = first.encode()[: statement.col_offset].decode(errors="ignore")
-    after = last.encode()[statement.end_col_offset :].decode(errors="ignore").strip()
-    return not before.strip() and (not after or after.startswith("#"))
+    def _before(self, statement: nodes.NodeNG) -> str:
+        return self.index.lines[statement.lineno - 1].encode()[: statement.col_offset].decode(errors="ignore")
+
+    def indent(self, statement: nodes.NodeNG) -> str:
+        return self._before(statement)
+
+    def owns(self, statement: nodes.NodeNG) -> bool:
+        """Nothing but the statement (and a comment) on its lines."""
+        lines = self.index.lines
+        if statement.end_lineno > len(lines):
+            return False
+        last = lines[statement.end_lineno - 1]
+        after = last.encode()[statement.end_col_offset :].decode(errors="ignore").strip()
+        return not self._before(statement).strip() and (not after or after.startswith("#"))
 
 
 def certainly_automatic(facts: Facts, cls: nodes.ClassDef) -> bool:

@@ -11,10 +11,12 @@ from flake8_lightning.lightning_api import (
     MODULE_HOOKS,
     REMOVED_CALLBACK,
     REMOVED_MODULE,
+    SILENTLY_NEVER_CALLED,
     hook_shaped,
     near_miss,
+    removed_hook_consequence,
 )
-from flake8_lightning.model.version import target_major
+from flake8_lightning.model.version import target_version
 from flake8_lightning.registry import Rule, register
 
 
@@ -32,13 +34,16 @@ class DeadHook(Rule):
     ``*_epoch*``, ``*_batch*``). Never reported: a method the project calls
     itself, one that overrides a project base class (the project's own hook
     protocol), and a stub (``pass``, a docstring, ``raise
-    NotImplementedError``), which loses nothing if never called. Applies when
-    the project targets Lightning 2.x (see ``--lightning-version``).
+    NotImplementedError``), which loses nothing if never called. Applies only
+    when the project certainly targets Lightning 2.x.
 
     ## Why is this bad?
     Lightning 2.x calls hooks by name. A removed or misspelled hook is never
     called and nothing says so: metrics are never logged, state is never
-    reset. (``training_epoch_end`` and friends at least raise at fit start.)
+    reset. Only ``training_epoch_end`` and ``validation_epoch_end`` fail
+    loudly (``trainer.fit`` raises ``NotImplementedError`` at start), and
+    ``test_epoch_end`` does so only at ``trainer.test()``. The message says
+    which of these happens.
 
     ## Example
     ```python
@@ -55,15 +60,19 @@ class DeadHook(Rule):
 
     ## Known limits
     Classes with a base from outside the project other than Lightning's own
-    are not checked (that base may call the method). The version is taken
-    from ``import lightning`` (2.x), else from a ``pytorch-lightning`` pin in
-    the project's metadata, else assumed to be 2.x.
+    are not checked (that base may call the method). On a project whose
+    Lightning version cannot be told (see below), nothing is reported.
     """
 
     code = "LTN106"
     name = "dead-hook"
-    impact = "the method is silently never called: metrics never logged, state never reset."
-    message = "Lightning 2.x never calls '{name}'; {fix}"
+    impact = (
+        "the method is silently never called (metrics never logged, state never reset); "
+        "`training_epoch_end`/`validation_epoch_end` make fit raise at start."
+    )
+    message = "'{name}' {what}; {fix} (Lightning 2.x {basis})"
+    #: The verdict depends on the Lightning version the project targets.
+    depends_on_version = True
 
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
         cls = node.parent
@@ -81,21 +90,25 @@ class DeadHook(Rule):
             return  # a stub loses nothing if it is never called
         if any(node.name in klass.locals for klass in hierarchy.classes[1:]):
             return  # overrides a project base class: the project's own protocol
-        if target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version) < 2:
-            return
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        if not version.at_least(2):
+            return  # 1.x still calls these hooks; unknown version: stay silent
         if node.name in removed:
             replacement = removed[node.name]
-            fix = "it was removed in 2.0; " + (
-                "move its code into __init__" if replacement == "__init__" else f"use {replacement}"
+            consequence = removed_hook_consequence(node.name)
+            what = "was removed in Lightning 2.0" + (
+                " and is silently never called" if consequence == SILENTLY_NEVER_CALLED else f": {consequence}"
             )
+            fix = "move its code into __init__" if replacement == "__init__" else f"use {replacement}"
         else:
             close = near_miss(node.name, hooks)
             if close is None:
                 return
+            what = "is not a hook name: Lightning never calls it"
             fix = f"did you mean '{close}'?"
         if self._called_in_project(node.name):
             return  # a helper the project calls itself, not a hook
-        self.report(node, name=node.name, fix=fix)
+        self.report(node, name=node.name, what=what, fix=fix, basis=version.basis(self.ctx.project.root))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook)."""

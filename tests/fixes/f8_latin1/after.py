@@ -1,0 +1,15 @@
+# -*- coding: latin-1 -*-
+import lightning as L
+import torch
+
+
+class Model(L.LightningModule):
+    automatic_optimization = False
+
+    def configure_optimizers(self):
+        self.optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+        return self.optimizer
+
+    def training_step(self, batch, batch_idx):
+        name = "café"
+        self.optimizers().step()

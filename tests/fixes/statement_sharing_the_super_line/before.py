@@ -1,0 +1,9 @@
+import lightning as L
+
+
+class M(L.LightningModule):
+    def __init__(self):
+        super().__init__(); self.x = 1
+
+    def training_step(self, b, i):
+        self.manual_backward(b)

@@ -1,0 +1,13 @@
+﻿import lightning as L
+
+
+class M(L.LightningModule):
+	def __init__(self):
+		super().__init__(
+			# no arguments
+		)
+		self.automatic_optimization = False
+		self.x = 'café'
+
+	def training_step(self, b, i):
+		self.manual_backward(b)
