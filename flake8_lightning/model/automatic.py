@@ -40,8 +40,10 @@ MAX_NODES = 400
 def training_step_def(facts: Facts, cls: nodes.ClassDef) -> nodes.FunctionDef | None:
     """The ``training_step`` that runs for ``cls`` (the first one of its hierarchy)."""
     for klass in facts.hierarchy(cls).classes:
-        for found in klass.locals.get("training_step", []):
-            return found if isinstance(found, nodes.FunctionDef) else None
+        found = klass.locals.get("training_step")
+        if found:
+            last = found[-1]  # the last definition wins
+            return last if isinstance(last, nodes.FunctionDef) and last.parent is klass else None
     return None
 
 
