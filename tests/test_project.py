@@ -244,12 +244,10 @@ def test_past_the_cap_a_file_finding_that_needs_no_scan_still_fires(tmp_path, mo
     root = big_project(tmp_path, 10)
     path = root / "model.py"
     path.write_text(
-        "import torch\nimport lightning as L\n\n\nclass Model(L.LightningModule):\n"
-        "    def configure_optimizers(self):\n        self.optimizer = torch.optim.Adam(self.parameters())\n"
-        "        return self.optimizer\n\n    def training_step(self, batch, batch_idx):\n"
-        "        self.optimizer.step()\n"
+        "from lightning.pytorch.callbacks import ModelCheckpoint\n\n"
+        "checkpoint = ModelCheckpoint(monitor=\"val_acc\", mode=\"min\")\n"
     )
-    assert check(path) == [(11, "LTN001")]
+    assert check(path) == [(3, "LTN105")]
 
 
 # -- W1 and issue 10: facts follow the text -----------------------------------------------

@@ -18,6 +18,8 @@ MODEL = textwrap.dedent(
 
 
     class Model(L.LightningModule):
+        automatic_optimization = False  # a raw step under automatic optimization is LTN103's
+
         def configure_optimizers(self):
             self.optimizer = torch.optim.Adam(self.parameters())
             return self.optimizer
@@ -114,7 +116,8 @@ def test_symlink_loop_in_project(project):
     os.symlink(project, project / "loop" / "back")
     os.symlink(project / "nowhere", project / "dangling.py")
     path = project / "model.py"
-    path.write_text(MODEL.replace("self.optimizer.step()", "self.manual_backward(batch)"))
+    automatic = MODEL.replace("automatic_optimization = False", "automatic_optimization = True")
+    path.write_text(automatic.replace("self.optimizer.step()", "self.manual_backward(batch)"))
     assert [code for *_, code in run_checker(path)] == ["LTN002"]
 
 

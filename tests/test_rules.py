@@ -77,9 +77,6 @@ WRONG_MESSAGES = {
         "says 'is stepped, so global_step stays 0' where the loop only calls zero_grad(), and names the "
         "list self.trainer.optimizers as the optimizer"
     ),
-    "LTN003/bad_no_fit_in_scope_checks_every_module/proj/callbacks.py:11 LTN003": (
-        "suggests 'val_precision' for 'val_recall': another metric, not a typo of it"
-    ),
 }
 
 

@@ -5,14 +5,21 @@ Lightning counts in ``trainer.global_step``. A *raw* optimizer is the
 ``torch.optim`` object underneath. Raw ones are reached through
 
 * ``self.<attr>`` where every non-None value the hierarchy assigns to the
-  attribute is an optimizer: a ``torch.optim`` constructor, or an object that
-  ``configure_optimizers`` returns in optimizer position;
+  attribute is such an optimizer, or an object that ``configure_optimizers``
+  returns in optimizer position;
+* a ``torch.optim`` constructor over the module's own parameters
+  (``self.parameters()``, ``self.<submodule>.parameters()`` for a submodule
+  set in ``__init__`` that is not a copy);
 * ``self.trainer.optimizers`` (and its items);
 * ``self.optimizers(use_pl_optimizer=False)`` (and its items);
 * ``<wrapper>.optimizer``;
 * local names bound only to one of these.
 
-Anything else is ``UNKNOWN``, and the rules stay silent on it.
+A ``torch.optim`` constructor over anything else (a ``deepcopy`` of the
+network in a meta-learning inner loop, a functional copy, a hypernetwork's
+output, a local list) is ``LOCAL``: an optimizer, but not the module's, and
+stepping it is correct. Anything else is ``UNKNOWN``, and the rules stay
+silent on it.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import (
     UNKNOWN,
     Facts,
+    argument,
     assigned_value,
     enclosing_method,
     is_self,
@@ -48,6 +56,7 @@ class Kind(enum.Enum):
     RAW = "raw"
     WRAPPER = "wrapper"
     NONE = "none"
+    LOCAL = "local"  # an optimizer over parameters that are not certainly the module's own
     UNKNOWN = "unknown"
 
 
@@ -97,6 +106,7 @@ class OptimizerFacts:
         # Each expression and each attribute is answered once, within the project's budget.
         self._held: Memo[Held] = Memo(facts.budget, _UNKNOWN_HELD)
         self._attrs: Memo[Held] = Memo(facts.budget, _UNKNOWN_HELD)
+        self._own: Memo[bool] = Memo(facts.budget, False)
         self._returned: set[str] | None = None
 
     @classmethod
@@ -153,8 +163,74 @@ class OptimizerFacts:
                 return Held(Kind.WRAPPER) if flag.value else Held(Kind.RAW, (call,))
             return _UNKNOWN_HELD
         if is_torch_optimizer(self.facts.resolver.qualname(func)):
-            return Held(Kind.RAW, (call,))
+            params = argument(call, 0, "params")
+            if params is not None and self.own_parameters(params, method):
+                return Held(Kind.RAW, (call,))
+            return Held(Kind.LOCAL)
         return _UNKNOWN_HELD
+
+    # -- parameters -----------------------------------------------------------
+
+    def own_parameters(self, expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+        """True when ``expr``, read in ``method``, certainly holds only the module's own parameters.
+
+        ``self.parameters()``, ``self.<submodule>.parameters()`` (a submodule set
+        in ``__init__`` that is not a copy), ``filter``/``list``/``chain`` of
+        those, ``+`` of those, lists and param-group dicts of those, and local
+        names bound only to them. Memoised and budgeted like ``held``: past the
+        budget the answer is False (not certain), and the rules stay silent.
+        """
+        return self._own((expr, method), lambda: self._compute_own(expr, method))
+
+    def _compute_own(self, expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            if not found or any(
+                not isinstance(b, nodes.AssignName) or b.scope() is not expr.scope() for b in found
+            ):
+                return False
+            values = [assigned_value(b) for b in found]
+            return all(v is not UNKNOWN and self.own_parameters(v, method) for v in values)
+        if isinstance(expr, (nodes.List, nodes.Tuple)):
+            return bool(expr.elts) and all(self.own_parameters(e, method) for e in expr.elts)
+        if isinstance(expr, nodes.Dict):  # a param group
+            params = [v for k, v in expr.items if isinstance(k, nodes.Const) and k.value == "params"]
+            return len(params) == 1 and self.own_parameters(params[0], method)
+        if isinstance(expr, nodes.BinOp) and expr.op == "+":
+            return self.own_parameters(expr.left, method) and self.own_parameters(expr.right, method)
+        if not isinstance(expr, nodes.Call):
+            return False
+        func = expr.func
+        if isinstance(func, nodes.Attribute) and func.attrname == "parameters":
+            return self._own_module(func.expr, method)
+        if isinstance(func, nodes.Name) and func.name in ("list", "tuple", "filter") and expr.args:
+            return self.own_parameters(expr.args[-1], method)
+        qualname = self.facts.resolver.qualname(func)
+        if qualname in ("itertools.chain", "itertools.chain.from_iterable") and expr.args:
+            return all(self.own_parameters(a, method) for a in expr.args)
+        return False
+
+    def _own_module(self, expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+        """``self``, or ``self.<attr>`` for a submodule set only in ``__init__`` and not a copy."""
+        if is_self(expr, method):
+            return True
+        if not (isinstance(expr, nodes.Attribute) and is_self(expr.expr, method)):
+            return False
+        if self.facts.defines_member(self.cls, expr.attrname):
+            return False
+        targets = [
+            target
+            for klass in self.facts.hierarchy(self.cls).classes
+            for target in self.facts.self_assignments(klass).get(expr.attrname, [])
+        ]
+        if not targets:
+            return False
+        for target in targets:
+            found = enclosing_method(target)
+            value = assigned_value(target)
+            if found is None or found[1].name != "__init__" or value is UNKNOWN or _is_copy(value):
+                return False
+        return True
 
     def _held_name(self, name: nodes.Name, method: nodes.FunctionDef) -> Held:
         found = bindings(name, name.name)
@@ -207,7 +283,7 @@ class OptimizerFacts:
                 held = Held(Kind.NONE) if isinstance(value, nodes.Const) and value.value is None else _UNKNOWN_HELD
             else:
                 held = self.held(value, found[1])
-            if held.kind is Kind.UNKNOWN and returned and found and found[1].name in BEFORE_WRAPPERS:
+            if held.kind in (Kind.UNKNOWN, Kind.LOCAL) and returned and found and found[1].name in BEFORE_WRAPPERS:
                 # Lightning received this very object as an optimizer, and no
                 # wrapper exists yet where it was assigned.
                 held = Held(Kind.RAW, (value,))
@@ -351,6 +427,19 @@ class OptimizerFacts:
                         if isinstance(target, nodes.AssignName):
                             aliases.setdefault(target.name, set()).add(node.value.attrname)
         return aliases
+
+
+#: Calls whose result is a copy of a module: its parameters are not the module's own.
+COPY_CALLS = frozenset({"deepcopy", "copy", "clone", "monkeypatch", "make_functional", "functional_call"})
+
+
+def _is_copy(value: nodes.NodeNG) -> bool:
+    """``copy.deepcopy(net)``, ``maml.clone()``, ``higher.monkeypatch(...)`` and the like."""
+    if not isinstance(value, nodes.Call):
+        return False
+    func = value.func
+    name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "")
+    return name in COPY_CALLS
 
 
 def _top_level_before(statement: nodes.NodeNG, method: nodes.FunctionDef, ret: nodes.Return) -> bool:

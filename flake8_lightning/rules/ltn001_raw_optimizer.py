@@ -8,10 +8,12 @@ from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, Edit, has_comment, segment, Mode, is_self, method_call, self_name, Kind, OptimizerFacts
+    global nodes, Edit, has_comment, segment, managed, wrapper_steps
+    global Mode, is_self, method_call, self_name, Kind, OptimizerFacts
     from astroid import nodes
 
     from flake8_lightning.edits import Edit, has_comment, segment
+    from flake8_lightning.model.automatic import managed, wrapper_steps
     from flake8_lightning.model.lightning import Mode, is_self, method_call, self_name
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
 
@@ -24,13 +26,15 @@ class RawOptimizerStep(Rule):
     """Stepping or zeroing a raw optimizer instead of ``self.optimizers()``.
 
     ## What it does
-    Flags, in a LightningModule method, each place that gets hold of a raw
-    ``torch.optim`` optimizer and then calls its ``step()`` or ``zero_grad()``:
-    an attribute the module assigns an optimizer (``self.optimizer``),
-    ``self.trainer.optimizers[i]``, ``self.optimizers(use_pl_optimizer=False)``,
-    or ``opt.optimizer`` (the optimizer inside Lightning's wrapper), directly or
-    through a local alias. The finding is reported where the raw optimizer is
-    obtained.
+    Flags, in a method of a LightningModule under manual optimization, each
+    place that gets hold of a raw ``torch.optim`` optimizer of the module and
+    then calls its ``step()`` or ``zero_grad()``: one Lightning manages (an
+    attribute ``configure_optimizers`` returns, ``self.trainer.optimizers[i]``,
+    ``self.optimizers(use_pl_optimizer=False)``, ``opt.optimizer`` inside
+    Lightning's wrapper) or one built over the module's own parameters
+    (``self.parameters()``, ``self.<submodule>.parameters()`` for a submodule
+    set in ``__init__``), directly or through a local alias. The finding is
+    reported where the raw optimizer is obtained.
 
     ## Why is this bad?
     Lightning counts ``trainer.global_step`` in ``LightningOptimizer.step()``
@@ -40,6 +44,12 @@ class RawOptimizerStep(Rule):
     never reached and step-based schedules never advance. AMP loss unscaling,
     ``on_before_optimizer_step`` hooks and strategy-specific steps are bypassed
     too. Lightning 2.6 gives no warning.
+
+    When ``training_step`` also steps Lightning's wrapper, ``global_step``
+    advances but does not count the raw steps (a GAN stepping one of its two
+    optimizers raw counts half its steps); the message says so. A raw
+    ``zero_grad()`` is harmless then, and an optimizer the module built for
+    itself beside Lightning's is not reported.
 
     ## Example
     ```python
@@ -95,6 +105,12 @@ class RawOptimizerStep(Rule):
     ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
 
     ## Known limits
+    An optimizer over anything else is not the module's and is never
+    reported: a meta-learning inner loop over a ``deepcopy`` of the network, a
+    learn2learn or ``higher`` clone, a hypernetwork's output, parameters passed
+    in. Under automatic optimization Lightning's own step advances
+    ``global_step``, so this rule stays silent there (a step inside
+    ``training_step`` is LTN103's finding).
     Only attributes whose every assigned value is certainly an optimizer are
     considered: an attribute also assigned ``self.optimizers()``, a parameter,
     or anything the project does not define stays silent. Code in mixins that
@@ -105,12 +121,18 @@ class RawOptimizerStep(Rule):
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (
-        "`trainer.global_step` stays 0: `ModelCheckpoint` never saves, `max_steps` never ends"
-        " training, AMP and optimizer hooks are bypassed. No warning."
+        "under manual optimization `trainer.global_step` stays 0 (or misses the raw steps):"
+        " `ModelCheckpoint` never saves, `max_steps` never ends training, AMP and optimizer hooks"
+        " are bypassed. No warning."
     )
     message = (
         "raw optimizer '{expr}' is stepped, so global_step stays 0 and no checkpoint "
         "is saved; use self.optimizers()"
+    )
+
+    uncounted_message = (
+        "raw optimizer '{expr}' is stepped, so global_step does not count these steps and AMP "
+        "unscaling and optimizer hooks are skipped; use self.optimizers()"
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
@@ -120,13 +142,26 @@ class RawOptimizerStep(Rule):
         cls, method, func = found
         if method.name in EXCLUDED_METHODS or not self.ctx.facts.is_lightning_module(cls):
             return
+        if self.ctx.facts.optimization_mode(cls) is not Mode.MANUAL:
+            # global_step is counted by Lightning's own step under automatic
+            # optimization; a step in training_step there is LTN103's finding.
+            return
         optimizers = OptimizerFacts.of(self.ctx.facts, cls)
         held = optimizers.held(func.expr, method)
         if held.kind is Kind.RAW:
             fixable = self.ctx.facts.optimization_mode(cls) is Mode.MANUAL
+            counted = bool(wrapper_steps(self.ctx.facts, cls))
             for source in held.sources:
+                message = None
+                if counted:
+                    # Lightning's wrapper is stepped too, so global_step advances: a raw
+                    # zero_grad is harmless, and an optimizer Lightning does not manage is
+                    # the author's own business.
+                    if func.attrname != "step" or not managed(source, method, optimizers):
+                        continue
+                    message = self.uncounted_message
                 edits = _edits(source, method, optimizers, self.ctx.source) if fixable else ()
-                self.report(source, edits=edits, expr=_short(source.as_string()))
+                self.report(source, message, edits=edits, expr=_short(source.as_string()))
 
 
 def _edits(

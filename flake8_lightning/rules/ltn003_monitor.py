@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+import re
 from typing import TYPE_CHECKING
 
 from flake8_lightning.registry import Rule, any_of, heavy_imports, register
@@ -11,13 +11,14 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, monitor_site, Mode, argument, enclosing_method, is_lightning_class
-    global MetricFacts, Names, name_pattern
+    global nodes, monitor_site, UNKNOWN, Mode, argument, enclosing_method, is_lightning_class, is_self
+    global MetricFacts, Names, name_pattern, bindings
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
-    from flake8_lightning.model.lightning import Mode, argument, enclosing_method, is_lightning_class
+    from flake8_lightning.model.lightning import UNKNOWN, Mode, argument, enclosing_method, is_lightning_class, is_self
     from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
+    from flake8_lightning.model.names import bindings
 
 
 if TYPE_CHECKING:
@@ -26,6 +27,50 @@ if TYPE_CHECKING:
 #: Names ModelCheckpoint can monitor without anything logging them.
 CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
 RUN_METHODS = frozenset({"fit", "validate", "test"})
+PLATEAU = ".ReduceLROnPlateau"
+
+
+def typo_of(name: str, logged) -> str | None:  # noqa: ANN001 - an iterable of str
+    """The logged name that ``name`` is certainly a misspelling of, if there is one.
+
+    Either the same name but for case and separators (``Val-Loss``, ``valloss``
+    for ``val_loss``), or the same words but one, which is a truncation or
+    extension of the other (``val_los``, ``valid_acc`` for ``val_acc``) or, in a
+    word of four letters or more, one typing slip (``val_lsos``). ``val_recall``
+    and ``val_precision``, ``val_loss`` and ``train_loss``, ``val_acc`` and
+    ``val_auc`` are different metrics: no suggestion.
+    """
+    found = sorted({c for c in logged if c != name and _misspells(name, c)})
+    return found[0] if len(found) == 1 else None
+
+
+_SEPARATORS = re.compile(r"[_\-/. ]+")
+
+
+def _misspells(name: str, candidate: str) -> bool:
+    if _SEPARATORS.sub("", name).lower() == _SEPARATORS.sub("", candidate).lower():
+        return True
+    words, other = _SEPARATORS.split(name.lower()), _SEPARATORS.split(candidate.lower())
+    if len(words) != len(other):
+        return False
+    differing = [(a, b) for a, b in zip(words, other) if a != b]
+    if len(differing) != 1:
+        return False
+    a, b = differing[0]
+    if a and b and (a.startswith(b) or b.startswith(a)):
+        return True
+    return min(len(a), len(b)) >= 4 and _one_slip(a, b)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One character inserted, deleted, replaced, or two adjacent ones swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 @register
@@ -35,11 +80,16 @@ class MonitorNeverLogged(Rule):
     ## What it does
     Checks the ``monitor`` of ``ModelCheckpoint`` and ``EarlyStopping`` (any
     import form, project subclasses, ``configure_callbacks``) and the
-    ``"monitor"`` of a scheduler config returned by ``configure_optimizers``.
+    ``"monitor"`` of a scheduler config returned by ``configure_optimizers``
+    when the scheduler is certainly a ``ReduceLROnPlateau`` (or a project
+    subclass of it, or ``"reduce_on_plateau": True``): for any other scheduler
+    Lightning ignores the key without a warning.
     It reports a monitor that no ``self.log``/``self.log_dict`` call of the
     LightningModule(s) it applies to can produce, nor any project Callback's
-    ``pl_module.log``. The module is the enclosing class for scheduler monitors
-    and ``configure_callbacks``; otherwise the model passed to
+    ``pl_module.log``. The modules are the enclosing class and its project
+    subclasses for scheduler monitors and ``configure_callbacks`` (a base
+    class's configuration applies to every subclass, so a name only a subclass
+    logs counts); otherwise the model passed to
     ``trainer.fit``/``validate``/``test`` in the same scope, resolved across
     files; otherwise every LightningModule of the project. Lightning's
     ``name_step``/``name_epoch`` forks and ModelCheckpoint's ``epoch`` and
@@ -101,7 +151,9 @@ class MonitorNeverLogged(Rule):
     variable, ``log_dict`` of a MetricCollection) silences every monitor it
     could match. A monitor that is not a constant, a model that cannot be
     resolved or comes from an installed library, and a module with a base
-    class from outside the project are not checked. Metrics returned in the
+    class from outside the project are not checked. A scheduler whose type is
+    unknown (a factory, a parameter) is not checked. A base class that defines
+    no ``*_step`` and has no subclass in the project is not checked. Metrics returned in the
     pre-2.0 ``{"log": ...}`` dict are not logged, and are reported.
     """
 
@@ -127,7 +179,7 @@ class MonitorNeverLogged(Rule):
             return
         owner = enclosing_method(node)
         if owner is not None and owner[1].name == "configure_callbacks":
-            classes = [owner[0]] if self.ctx.facts.is_lightning_module(owner[0]) else None
+            classes = self._module_and_subclasses(owner[0])
         else:
             classes = self._trained_classes(node)
         if site.kind == "ModelCheckpoint":
@@ -142,12 +194,68 @@ class MonitorNeverLogged(Rule):
         owner = enclosing_method(node)
         if owner is None or owner[1].name != "configure_optimizers":
             return
-        cls = owner[0]
+        cls, method = owner
         facts = self.ctx.facts
         # Under manual optimization Lightning ignores scheduler monitors (a warning only).
         if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
             return
-        self._check(keys["monitor"], [cls], frozenset(), "the scheduler fails when it steps")
+        # Lightning reads "monitor" only for ReduceLROnPlateau; for any other
+        # scheduler it is ignored without a warning.
+        if "scheduler" in keys:  # a scheduler config: {"scheduler": ..., "monitor": ...}
+            flag = keys.get("reduce_on_plateau")
+            if flag is not None:
+                plateau = isinstance(flag, nodes.Const) and flag.value is True
+            else:
+                plateau = self._is_plateau(keys["scheduler"], method)
+        else:  # {"optimizer": ..., "lr_scheduler": <scheduler, not a config>, "monitor": ...}
+            plateau = self._is_plateau(keys["lr_scheduler"], method)
+        if plateau:
+            self._check(keys["monitor"], self._module_and_subclasses(cls), frozenset(), "the scheduler fails when it steps")
+
+    def _module_and_subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef] | None:
+        """The modules a base class's ``configure_*`` applies to: it and every project subclass.
+
+        None (unknown) when the class, without project subclasses, defines no
+        ``*_step``: an abstract base whose subclasses the project does not show.
+        """
+        facts = self.ctx.facts
+        if not facts.is_lightning_module(cls):
+            return None
+        subclasses = facts.subclasses(cls)
+        steps = ("training_step", "validation_step", "test_step")
+        if not subclasses and not any(step in k.locals for k in facts.hierarchy(cls).classes for step in steps):
+            return None
+        return [cls, *subclasses]
+
+    def _is_plateau(self, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0) -> bool:
+        """``expr`` certainly is a ``ReduceLROnPlateau`` (or a project subclass of it)."""
+        if depth > 6:
+            return False
+        facts = self.ctx.facts
+        if isinstance(expr, nodes.Call):
+            target = facts.resolver.resolve(expr.func)
+            if isinstance(target, nodes.ClassDef):
+                return any(q.endswith(PLATEAU) for q in facts.hierarchy(target).externals)
+            qualname = getattr(target, "qualname", None) or ""
+            return qualname.startswith("torch.optim.") and qualname.endswith(PLATEAU)
+        if isinstance(expr, nodes.Name):
+            found = bindings(expr, expr.name)
+            return bool(found) and all(
+                isinstance(b, nodes.AssignName)
+                and b.scope() is expr.scope()
+                and isinstance(b.parent, nodes.Assign)
+                and b in b.parent.targets
+                and self._is_plateau(b.parent.value, method, depth + 1)
+                for b in found
+            )
+        if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+            values = facts.attribute_values(method.parent, expr.attrname)
+            return bool(values) and all(
+                v is not UNKNOWN
+                and (isinstance(v, nodes.Const) and v.value is None or self._is_plateau(v, method, depth + 1))
+                for v in values
+            ) and any(not isinstance(v, nodes.Const) for v in values)
+        return False
 
     # -- the check ------------------------------------------------------------------
 
@@ -165,8 +273,8 @@ class MonitorNeverLogged(Rule):
         if name in logged.logger_only:
             self.report(monitor, self.logger_message, monitor=name, effect=effect)
             return
-        close = difflib.get_close_matches(name, sorted(logged.exact), n=1, cutoff=0.6)
-        fix = f"did you mean '{close[0]}'?" if close else f"log it with self.log('{name}', ...)"
+        close = typo_of(name, logged.exact)
+        fix = f"did you mean '{close}'?" if close else f"log it with self.log('{name}', ...)"
         self.report(monitor, monitor=name, effect=effect, fix=fix)
 
     # -- which module a monitor applies to --------------------------------------------

@@ -9,30 +9,46 @@ from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, Reach, Facts, method_call, methods, walk, Kind, OptimizerFacts
+    global nodes, managed, returns_none, training_step_def, Reach, Facts, method_call, methods, returns, walk
+    global Kind, OptimizerFacts, optimizer_positions, target_major
     from astroid import nodes
 
+    from flake8_lightning.model.automatic import managed, returns_none, training_step_def
     from flake8_lightning.model.hooks import Reach
-    from flake8_lightning.model.lightning import Facts, method_call, methods, walk
-    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+    from flake8_lightning.model.lightning import Facts, method_call, methods, returns, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts, optimizer_positions
+    from flake8_lightning.model.version import target_major
 
 
 @register
 class StepInAutomatic(Rule):
-    """``opt.step()`` in ``training_step`` while Lightning also steps.
+    """``opt.step()`` in ``training_step`` under automatic optimization.
 
     ## What it does
     In a LightningModule that certainly uses automatic optimization (nothing
     in its hierarchy or project subclasses sets ``automatic_optimization`` to
-    False), flags ``step()`` on an optimizer from ``self.optimizers()`` inside
-    ``training_step`` or a method it calls. A ``zero_grad()`` there is merely
+    False), flags ``step()`` inside ``training_step`` or a method it calls on
+    an optimizer of the module: ``self.optimizers()``, a raw optimizer that
+    Lightning manages, or, when ``training_step`` returns None, one that
+    optimizes the module's own parameters. A ``zero_grad()`` there is merely
     redundant and is not reported.
 
     ## Why is this bad?
-    Under automatic optimization Lightning 2.x steps every optimizer after
-    ``training_step`` returns. A step of your own runs the optimizer twice per
-    batch (with gradients from the previous backward), and
-    ``trainer.global_step`` counts only Lightning's step. Nothing warns.
+    The message says which of these happens (Lightning 2.x):
+
+    - ``training_step`` returns a loss: Lightning zeroes the gradients,
+      backpropagates and steps again, so the parameters are updated twice a
+      batch. Nothing warns.
+    - ``training_step`` returns None: this is manual optimization without
+      saying so. Lightning skips its own backward and step, so on one device in
+      32-bit it seems to work; under DDP Lightning raises "Skipping the
+      `training_step` by returning None in distributed training is not
+      supported" at the first batch, and under ``16-mixed`` the GradScaler
+      skips every step taken through ``self.optimizers()``, silently (the
+      parameters never change).
+    - ``configure_optimizers`` returns several optimizers: fit raises
+      "Training with multiple optimizers is only supported with manual
+      optimization" at start.
 
     ## Example
     ```python
@@ -73,20 +89,39 @@ class StepInAutomatic(Rule):
     ```
     Return the loss and let Lightning step, or turn automatic optimization
     off (``self.automatic_optimization = False``) and use
-    ``self.manual_backward``.
+    ``self.manual_backward``. ``self.manual_backward`` raises while automatic
+    optimization is on.
 
     ## Known limits
-    Only optimizers certainly obtained from ``self.optimizers()`` are
-    considered; raw optimizers are LTN001's.
+    Optimizers over copies of the network (meta-learning inner loops) are
+    correct and not reported; so is any optimizer whose parameters are not
+    certainly the module's own, and an extra optimizer the module built for
+    itself (an online linear probe) while ``training_step`` returns a loss. Under manual optimization raw optimizers are
+    LTN001's.
     """
 
     needs = any_call("step")
     code = "LTN103"
     name = "step-in-automatic-optimization"
-    impact = "the optimizer steps twice a batch; `global_step` counts only Lightning's step."
+    impact = (
+        "the parameters are updated twice a batch; with `training_step` returning None, manual "
+        "optimization without saying so: DDP raises, `16-mixed` silently never steps."
+    )
     message = (
-        "optimizer stepped in training_step under automatic optimization, so it steps twice "
-        "a batch; set self.automatic_optimization = False or let Lightning step"
+        "'{expr}' stepped under automatic optimization: Lightning steps again after its "
+        "own backward, two updates a batch; set self.automatic_optimization = False"
+    )
+    wrapper_none_message = (
+        "'{expr}' stepped, None returned: manual optimization unsaid, DDP raises and "
+        "16-mixed never steps; set self.automatic_optimization = False"
+    )
+    several_message = (
+        "'{expr}' stepped with several optimizers under automatic optimization, so fit "
+        "raises at start; set self.automatic_optimization = False"
+    )
+    raw_none_message = (
+        "'{expr}' stepped, None returned: manual optimization unsaid, so under DDP "
+        "Lightning raises; set self.automatic_optimization = False"
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
@@ -98,12 +133,32 @@ class StepInAutomatic(Rule):
         # Cheapest first: the subclass scan behind certainly_automatic reads the project.
         if not facts.is_lightning_module(cls) or method.name not in Reach.of(facts, cls).training_step():
             return
-        if OptimizerFacts.of(facts, cls).held(func.expr, method).kind is not Kind.WRAPPER:
-            return
+        optimizers = OptimizerFacts.of(facts, cls)
+        held = optimizers.held(func.expr, method)
+        kind = held.kind
+        if kind not in (Kind.WRAPPER, Kind.RAW):
+            return  # raw optimizers over copies (meta-learning inner loops) are correct
         if _calls_manual_backward(facts, cls):
             return  # manual_backward under automatic optimization is LTN002's finding
-        if certainly_automatic(facts, cls):
-            self.report(node)
+        if not certainly_automatic(facts, cls):
+            return
+        step = training_step_def(facts, cls)
+        none = step is not None and returns_none(step)
+        if kind is Kind.RAW and not none and not all(managed(s, method, optimizers) for s in held.sources):
+            # An optimizer the module built for itself (an online linear probe on detached
+            # features): Lightning does not step it, so it is not stepped twice.
+            return
+        message = None
+        if _several_optimizers(facts, cls):
+            # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
+            major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
+            if not (isinstance(major, int) and major >= 2):
+                return
+            message = self.several_message
+        elif none:
+            message = self.wrapper_none_message if kind is Kind.WRAPPER else self.raw_none_message
+        expr = func.expr.as_string()
+        self.report(node, message, expr=expr if len(expr) <= 40 else "optimizer")
 
 
 def _calls_manual_backward(facts: Facts, cls: nodes.ClassDef) -> bool:
@@ -115,3 +170,21 @@ def _calls_manual_backward(facts: Facts, cls: nodes.ClassDef) -> bool:
         for method in methods(klass)
         for node in walk(method)
     )
+
+
+def _several_optimizers(facts: Facts, cls: nodes.ClassDef) -> bool:
+    """``configure_optimizers`` (the one that runs) certainly returns more than one optimizer."""
+    for klass in facts.hierarchy(cls).classes:
+        for method in klass.locals.get("configure_optimizers", []):
+            if not isinstance(method, nodes.FunctionDef):
+                return False
+            found = returns(method)
+            return bool(found) and all(_count(ret.value) > 1 for ret in found)
+    return False
+
+
+def _count(value: nodes.NodeNG) -> int:
+    positions = list(optimizer_positions(value))
+    if any(isinstance(p, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)) for p in positions):
+        return 0
+    return len(positions)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+#: Hooks Lightning never calls under manual optimization: a step there steps nothing.
+NEVER_CALLED_UNDER_MANUAL = frozenset({"lr_scheduler_step"})
+
+
 @register
 class SchedulerNeverStepped(Rule):
     """A scheduler returned under manual optimization but never stepped.
@@ -88,7 +92,9 @@ class SchedulerNeverStepped(Rule):
     ## Known limits
     Any ``.step()`` call in the hierarchy on something not certainly an
     optimizer (a scheduler attribute, an RL environment) counts as stepping the
-    scheduler, so the rule stays silent then.
+    scheduler, so the rule stays silent then; except inside an
+    ``lr_scheduler_step`` override, which Lightning never calls under manual
+    optimization.
     """
 
     needs = any_of("configure_optimizers")
@@ -138,12 +144,14 @@ def _may_step_a_scheduler(facts: Facts, cls: nodes.ClassDef) -> bool:
     optimizers = OptimizerFacts.of(facts, cls)
     for klass in facts.hierarchy(cls).classes:
         for method in methods(klass):
+            if method.name in NEVER_CALLED_UNDER_MANUAL:
+                continue
             for node in walk(method):
                 if (
                     isinstance(node, nodes.Call)
                     and isinstance(node.func, nodes.Attribute)
                     and node.func.attrname == "step"
-                    and optimizers.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER)
+                    and optimizers.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER, Kind.LOCAL)
                 ):
                     return True
     return False
