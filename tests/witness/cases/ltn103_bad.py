@@ -14,7 +14,7 @@ class DoubleStepModel(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss = self.layer(batch[0]).pow(2).mean()
-        self.optimizers().step()  # expect: LTN103 "optimizer stepped in training_step under automatic optimization, so it steps twice a batch; set self.automatic_optimization = False or let Lightning step"
+        self.optimizers().step()  # expect: LTN103 "'self.optimizers()' stepped under automatic optimization: Lightning steps again after its own backward, two updates a batch; set self.automatic_optimization = False"
         return loss
 
     def train_dataloader(self):

@@ -16,7 +16,7 @@ class MisspelledHookModel(L.LightningModule):
     def training_step(self, batch, batch_idx):
         return self.layer(batch[0]).pow(2).mean()
 
-    def on_training_epoch_end(self):  # expect: LTN106 "Lightning 2.x never calls 'on_training_epoch_end'; did you mean 'on_train_epoch_end'?"
+    def on_training_epoch_end(self):  # expect: LTN106 "'on_training_epoch_end' is not a hook name: Lightning never calls it; did you mean 'on_train_epoch_end'? (Lightning 2.x per ../../../setup.cfg)"
         self.epochs_summarized += 1
 
     def train_dataloader(self):
