@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from astroid import nodes
 
@@ -126,13 +126,28 @@ def is_self(expr: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
     return name is not None and isinstance(expr, nodes.Name) and expr.name == name
 
 
-def enclosing_method(node: nodes.NodeNG) -> tuple[nodes.ClassDef, nodes.FunctionDef] | None:
+class Enclosing(NamedTuple):
+    """A class and the method of that class whose body holds some node."""
+
+    cls: nodes.ClassDef
+    method: nodes.FunctionDef
+
+
+class MethodCall(NamedTuple):
+    """``<expr>.<name>(...)`` inside a class's method: the class, the method, the called attribute."""
+
+    cls: nodes.ClassDef
+    method: nodes.FunctionDef
+    func: nodes.Attribute
+
+
+def enclosing_method(node: nodes.NodeNG) -> Enclosing | None:
     """The class and the method of that class whose body holds ``node``."""
     current = node
     while current is not None:
         parent = current.parent
         if isinstance(current, nodes.FunctionDef) and isinstance(parent, nodes.ClassDef):
-            return parent, current
+            return Enclosing(parent, current)
         current = parent
     return None
 
@@ -157,16 +172,14 @@ def argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.Node
     return call.args[position] if len(call.args) > position else None
 
 
-def method_call(
-    node: nodes.Call, attrnames: frozenset[str] | set[str] | tuple[str, ...]
-) -> tuple[nodes.ClassDef, nodes.FunctionDef, nodes.Attribute] | None:
+def method_call(node: nodes.Call, attrnames: frozenset[str] | set[str] | tuple[str, ...]) -> MethodCall | None:
     """For ``<expr>.<name>(...)`` with ``name`` in ``attrnames`` inside a class's method:
     the class, the method and the called attribute."""
     func = node.func
     if not isinstance(func, nodes.Attribute) or func.attrname not in attrnames:
         return None
     found = enclosing_method(node)
-    return None if found is None else (found[0], found[1], func)
+    return None if found is None else MethodCall(found.cls, found.method, func)
 
 
 #: What ``assigned_value`` answers when the assigned expression is not known.
@@ -466,9 +479,9 @@ class Facts:
     def misplaced(target: nodes.AssignAttr) -> bool:
         """An assignment in ``__init__`` before ``super().__init__()``: reset to True."""
         found = enclosing_method(target)
-        if found is None or found[1].name != "__init__":
+        if found is None or found.method.name != "__init__":
             return False
-        method = found[1]
+        method = found.method
         if target.scope() is not method:
             return False
         super_lines = [n.lineno for n in walk(method) if is_super_init(n) and n.scope() is method]

@@ -228,7 +228,7 @@ class OptimizerFacts:
         for target in targets:
             found = enclosing_method(target)
             value = assigned_value(target)
-            if found is None or found[1].name != "__init__" or value is UNKNOWN or _is_copy(value):
+            if found is None or found.method.name != "__init__" or value is UNKNOWN or _is_copy(value):
                 return False
         return True
 
@@ -282,8 +282,8 @@ class OptimizerFacts:
             if found is None:  # a class attribute
                 held = Held(Kind.NONE) if isinstance(value, nodes.Const) and value.value is None else _UNKNOWN_HELD
             else:
-                held = self.held(value, found[1])
-            if held.kind in (Kind.UNKNOWN, Kind.LOCAL) and returned and found and found[1].name in BEFORE_WRAPPERS:
+                held = self.held(value, found.method)
+            if held.kind in (Kind.UNKNOWN, Kind.LOCAL) and returned and found and found.method.name in BEFORE_WRAPPERS:
                 # Lightning received this very object as an optimizer, and no
                 # wrapper exists yet where it was assigned.
                 held = Held(Kind.RAW, (value,))

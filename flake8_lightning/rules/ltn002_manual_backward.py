@@ -116,9 +116,9 @@ class ManualBackwardInAutomatic(Rule):
 
     def visit_Call(self, node: nodes.Call) -> None:
         found = method_call(node, ("manual_backward",))
-        if found is None or not is_self(found[2].expr, found[1]):
+        if found is None or not is_self(found.func.expr, found.method):
             return
-        cls = found[0]
+        cls = found.cls
         facts = self.ctx.facts
         if facts.defines_member(cls, "manual_backward"):
             return
@@ -132,10 +132,10 @@ class ManualBackwardInAutomatic(Rule):
         if not (isinstance(value, nodes.Const) and value.value is False):
             return
         found = enclosing_method(node)
-        if found is None or not is_self(node.expr, found[1]) or not Facts.misplaced(node):
+        if found is None or not is_self(node.expr, found.method) or not Facts.misplaced(node):
             return
-        if certainly_automatic(self.ctx.facts, found[0]):
-            self.report(node, self.misplaced_message, edits=self._move_after_super(node, found[1]))
+        if certainly_automatic(self.ctx.facts, found.cls):
+            self.report(node, self.misplaced_message, edits=self._move_after_super(node, found.method))
 
     # -- autofix -------------------------------------------------------------------
 

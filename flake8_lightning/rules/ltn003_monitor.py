@@ -178,8 +178,8 @@ class MonitorNeverLogged(Rule):
         if site is None or site.monitor is None:
             return
         owner = enclosing_method(node)
-        if owner is not None and owner[1].name == "configure_callbacks":
-            classes = self._module_and_subclasses(owner[0])
+        if owner is not None and owner.method.name == "configure_callbacks":
+            classes = self._module_and_subclasses(owner.cls)
         else:
             classes = self._trained_classes(node)
         if site.kind == "ModelCheckpoint":
@@ -192,7 +192,7 @@ class MonitorNeverLogged(Rule):
         if "monitor" not in keys or not ({"scheduler", "lr_scheduler"} & keys.keys()):
             return
         owner = enclosing_method(node)
-        if owner is None or owner[1].name != "configure_optimizers":
+        if owner is None or owner.method.name != "configure_optimizers":
             return
         cls, method = owner
         facts = self.ctx.facts

@@ -147,7 +147,7 @@ class TensorBackward(Rule):
 
     def visit_Call(self, node: nodes.Call) -> None:
         found = method_call(node, ("backward",))
-        if found is None or is_self(found[2].expr, found[1]):
+        if found is None or is_self(found.func.expr, found.method):
             return
         cls, method, func = found
         facts = self.ctx.facts
