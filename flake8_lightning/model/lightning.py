@@ -465,6 +465,31 @@ class Facts:
                     continue
                 yield _constant_mode(assigned_value(target))
 
+    def certainly_automatic(self, cls: nodes.ClassDef) -> bool:
+        """A LightningModule that, with its project subclasses, is certainly automatic."""
+        if not self.is_lightning_module(cls) or self.optimization_mode(cls) is not Mode.AUTOMATIC:
+            return False
+        return all(self.optimization_mode(sub) is Mode.AUTOMATIC for sub in self.subclasses(cls))
+
+    def sets_optimization_mode(self, cls: nodes.ClassDef) -> bool:
+        """Some class of the hierarchy sets ``automatic_optimization`` anywhere (even misplaced)."""
+        return any(
+            name in klass.locals or self.self_assignments(klass).get(name)
+            for klass in self.hierarchy(cls).classes
+            for name in ("automatic_optimization", "_automatic_optimization")
+        )
+
+    def calls_method(self, cls: nodes.ClassDef, attrname: str) -> bool:
+        """Some method of the hierarchy calls ``<anything>.<attrname>(...)``."""
+        return any(
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname == attrname
+            for klass in self.hierarchy(cls).classes
+            for method in methods(klass)
+            for node in walk(method)
+        )
+
     @staticmethod
     def _property_mode(prop: nodes.FunctionDef) -> Mode:
         returns = [n for n in walk(prop) if isinstance(n, nodes.Return)]

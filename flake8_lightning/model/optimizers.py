@@ -39,6 +39,7 @@ from flake8_lightning.model.lightning import (
     enclosing_method,
     is_self,
     is_torch_optimizer,
+    methods,
     returns,
     walk,
 )
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 
 #: Methods that run before Lightning wraps the optimizers.
 BEFORE_WRAPPERS = frozenset({"__init__", "configure_optimizers"})
+#: Hooks Lightning never calls under manual optimization: a step there steps nothing.
+NEVER_CALLED_UNDER_MANUAL = frozenset({"lr_scheduler_step"})
 
 
 class Kind(enum.Enum):
@@ -95,6 +98,27 @@ def optimizer_positions(value: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
                 yield from optimizer_positions(elt)
     else:
         yield value
+
+
+def scheduler_positions(value: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """The expressions a ``configure_optimizers`` return value hands over as schedulers."""
+    if isinstance(value, nodes.Dict):
+        for key, item in value.items:
+            if isinstance(key, nodes.Const) and key.value == "lr_scheduler":
+                yield item
+    elif isinstance(value, (nodes.Tuple, nodes.List)):
+        elts = value.elts
+        if len(elts) == 2 and all(isinstance(e, (nodes.List, nodes.Tuple)) for e in elts):
+            yield from elts[1].elts
+        else:
+            for elt in elts:
+                if isinstance(elt, nodes.Dict):
+                    yield from scheduler_positions(elt)
+
+
+def returned_schedulers(method: nodes.FunctionDef) -> list[nodes.NodeNG]:
+    """The schedulers one ``configure_optimizers`` definition returns, in order."""
+    return [position for ret in returns(method) for position in scheduler_positions(ret.value)]
 
 
 class OptimizerFacts:
@@ -378,6 +402,33 @@ class OptimizerFacts:
                         attrs.add(target.attrname)
         return attrs
 
+    def returns_several(self) -> bool:
+        """``configure_optimizers`` (the first the hierarchy defines) certainly returns more than one optimizer."""
+        for klass in self.facts.hierarchy(self.cls).classes:
+            for method in klass.locals.get("configure_optimizers", []):
+                if not isinstance(method, nodes.FunctionDef):
+                    return False
+                found = returns(method)
+                return bool(found) and all(_count(ret.value) > 1 for ret in found)
+        return False
+
+    def may_step_a_scheduler(self) -> bool:
+        """Some ``.step()`` in the hierarchy is on something not certainly an optimizer
+        (outside the hooks Lightning never calls under manual optimization)."""
+        for klass in self.facts.hierarchy(self.cls).classes:
+            for method in methods(klass):
+                if method.name in NEVER_CALLED_UNDER_MANUAL:
+                    continue
+                for node in walk(method):
+                    if (
+                        isinstance(node, nodes.Call)
+                        and isinstance(node.func, nodes.Attribute)
+                        and node.func.attrname == "step"
+                        and self.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER, Kind.LOCAL)
+                    ):
+                        return True
+        return False
+
     def running_configure_optimizers(self) -> nodes.FunctionDef | None:
         """The ``configure_optimizers`` that runs for the class, when that is certain."""
         classes = self.facts.hierarchy(self.cls).classes
@@ -427,6 +478,14 @@ class OptimizerFacts:
                         if isinstance(target, nodes.AssignName):
                             aliases.setdefault(target.name, set()).add(node.value.attrname)
         return aliases
+
+
+def _count(value: nodes.NodeNG) -> int:
+    """How many optimizers a returned value certainly holds (0 when that is not known)."""
+    positions = list(optimizer_positions(value))
+    if any(isinstance(p, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)) for p in positions):
+        return 0
+    return len(positions)
 
 
 #: Calls whose result is a copy of a module: its parameters are not the module's own.

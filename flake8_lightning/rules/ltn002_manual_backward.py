@@ -9,13 +9,12 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Edit, LineIndex, line_ending, newline_of
-    global Facts, Mode, enclosing_method, is_self, is_super_init, method_call, self_name
+    global Facts, enclosing_method, is_self, is_super_init, method_call, self_name
     from astroid import nodes
 
     from flake8_lightning.edits import Edit, LineIndex, line_ending, newline_of
     from flake8_lightning.model.lightning import (
         Facts,
-        Mode,
         enclosing_method,
         is_self,
         is_super_init,
@@ -122,7 +121,7 @@ class ManualBackwardInAutomatic(Rule):
         facts = self.ctx.facts
         if facts.defines_member(cls, "manual_backward"):
             return
-        if certainly_automatic(facts, cls):
+        if facts.certainly_automatic(cls):
             self.report(node, edits=self._insert_after_super(cls))
 
     def visit_AssignAttr(self, node: nodes.AssignAttr) -> None:
@@ -134,19 +133,14 @@ class ManualBackwardInAutomatic(Rule):
         found = enclosing_method(node)
         if found is None or not is_self(node.expr, found.method) or not Facts.misplaced(node):
             return
-        if certainly_automatic(self.ctx.facts, found.cls):
+        if self.ctx.facts.certainly_automatic(found.cls):
             self.report(node, self.misplaced_message, edits=self._move_after_super(node, found.method))
 
     # -- autofix -------------------------------------------------------------------
 
     def _insert_after_super(self, cls: nodes.ClassDef) -> tuple[Edit, ...]:
         """Insert the assignment after ``super().__init__(...)`` when nothing sets it yet."""
-        facts = self.ctx.facts
-        if any(
-            name in klass.locals or facts.self_assignments(klass).get(name)
-            for klass in facts.hierarchy(cls).classes
-            for name in ("automatic_optimization", "_automatic_optimization")
-        ):
+        if self.ctx.facts.sets_optimization_mode(cls):
             return ()  # an explicit setting (even a misplaced one) is for a person or the other fix
         init = running_init(cls)
         if init is None or init.root() is not self.ctx.module:
@@ -229,7 +223,5 @@ class _Lines:
 
 
 def certainly_automatic(facts: Facts, cls: nodes.ClassDef) -> bool:
-    """A LightningModule that, with its project subclasses, is certainly automatic."""
-    if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
-        return False
-    return all(facts.optimization_mode(sub) is Mode.AUTOMATIC for sub in facts.subclasses(cls))
+    """Kept importable for older callers: ask ``facts.certainly_automatic(cls)``."""
+    return facts.certainly_automatic(cls)

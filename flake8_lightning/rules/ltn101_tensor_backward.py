@@ -10,7 +10,7 @@ from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, graph_holds_own_parameters, own_steps, returned_names, returns_none, training_step_def
-    global TRAINING_TIME_HOOKS, Reach, Mode, is_self, method_call, External, ProjectModule, certainly_automatic
+    global TRAINING_TIME_HOOKS, Reach, Mode, is_self, method_call, External, ProjectModule
     from astroid import nodes
 
     from flake8_lightning.model.automatic import (
@@ -23,7 +23,6 @@ def _imports() -> None:
     from flake8_lightning.model.hooks import TRAINING_TIME_HOOKS, Reach
     from flake8_lightning.model.lightning import Mode, is_self, method_call
     from flake8_lightning.model.names import External, ProjectModule
-    from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
 
 
 #: Overrides of Lightning's own backward machinery may call ``Tensor.backward``.
@@ -167,7 +166,7 @@ class TensorBackward(Rule):
         if mode is Mode.MANUAL:
             if graph_holds_own_parameters(facts, cls, method, func.expr) is not False:
                 self.report(node, receiver=receiver, expr=expr)
-        elif certainly_automatic(facts, cls):
+        elif facts.certainly_automatic(cls):
             message = self._automatic_case(node, cls, method, func)
             if message is not None:
                 self.report(node, message, receiver=receiver)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from flake8_lightning.registry import Rule, any_call, heavy_imports, register
-from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
 
 
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, managed, returns_none, training_step_def, Reach, Facts, method_call, methods, returns, walk
-    global Kind, OptimizerFacts, optimizer_positions, target_major
+    global nodes, managed, returns_none, training_step_def, Reach, method_call
+    global Kind, OptimizerFacts, target_major
     from astroid import nodes
 
     from flake8_lightning.model.automatic import managed, returns_none, training_step_def
     from flake8_lightning.model.hooks import Reach
-    from flake8_lightning.model.lightning import Facts, method_call, methods, returns, walk
-    from flake8_lightning.model.optimizers import Kind, OptimizerFacts, optimizer_positions
+    from flake8_lightning.model.lightning import method_call
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
     from flake8_lightning.model.version import target_major
 
 
@@ -138,9 +137,9 @@ class StepInAutomatic(Rule):
         kind = held.kind
         if kind not in (Kind.WRAPPER, Kind.RAW):
             return  # raw optimizers over copies (meta-learning inner loops) are correct
-        if _calls_manual_backward(facts, cls):
+        if facts.calls_method(cls, "manual_backward"):
             return  # manual_backward under automatic optimization is LTN002's finding
-        if not certainly_automatic(facts, cls):
+        if not facts.certainly_automatic(cls):
             return
         step = training_step_def(facts, cls)
         none = step is not None and returns_none(step)
@@ -149,7 +148,7 @@ class StepInAutomatic(Rule):
             # features): Lightning does not step it, so it is not stepped twice.
             return
         message = None
-        if _several_optimizers(facts, cls):
+        if optimizers.returns_several():
             # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
             major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
             if not (isinstance(major, int) and major >= 2):
@@ -160,31 +159,3 @@ class StepInAutomatic(Rule):
         expr = func.expr.as_string()
         self.report(node, message, expr=expr if len(expr) <= 40 else "optimizer")
 
-
-def _calls_manual_backward(facts: Facts, cls: nodes.ClassDef) -> bool:
-    return any(
-        isinstance(node, nodes.Call)
-        and isinstance(node.func, nodes.Attribute)
-        and node.func.attrname == "manual_backward"
-        for klass in facts.hierarchy(cls).classes
-        for method in methods(klass)
-        for node in walk(method)
-    )
-
-
-def _several_optimizers(facts: Facts, cls: nodes.ClassDef) -> bool:
-    """``configure_optimizers`` (the one that runs) certainly returns more than one optimizer."""
-    for klass in facts.hierarchy(cls).classes:
-        for method in klass.locals.get("configure_optimizers", []):
-            if not isinstance(method, nodes.FunctionDef):
-                return False
-            found = returns(method)
-            return bool(found) and all(_count(ret.value) > 1 for ret in found)
-    return False
-
-
-def _count(value: nodes.NodeNG) -> int:
-    positions = list(optimizer_positions(value))
-    if any(isinstance(p, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)) for p in positions):
-        return 0
-    return len(positions)

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
 
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, Facts, Mode, methods, returns, walk, Kind, OptimizerFacts
+    global nodes, Mode, OptimizerFacts, returned_schedulers
     from astroid import nodes
 
-    from flake8_lightning.model.lightning import Facts, Mode, methods, returns, walk
-    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
-
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-
-#: Hooks Lightning never calls under manual optimization: a step there steps nothing.
-NEVER_CALLED_UNDER_MANUAL = frozenset({"lr_scheduler_step"})
+    from flake8_lightning.model.lightning import Mode
+    from flake8_lightning.model.optimizers import OptimizerFacts, returned_schedulers
 
 
 @register
@@ -115,43 +105,10 @@ class SchedulerNeverStepped(Rule):
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.MANUAL:
             return
-        returned = [position for ret in returns(node) for position in scheduler_positions(ret.value)]
+        returned = returned_schedulers(node)
         if not returned:
             return
-        if any(_may_step_a_scheduler(facts, klass) for klass in (cls, *facts.subclasses(cls))):
+        if any(OptimizerFacts.of(facts, klass).may_step_a_scheduler() for klass in (cls, *facts.subclasses(cls))):
             return
         self.report(returned[0])
 
-
-def scheduler_positions(value: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
-    """The expressions a ``configure_optimizers`` return value hands over as schedulers."""
-    if isinstance(value, nodes.Dict):
-        for key, item in value.items:
-            if isinstance(key, nodes.Const) and key.value == "lr_scheduler":
-                yield item
-    elif isinstance(value, (nodes.Tuple, nodes.List)):
-        elts = value.elts
-        if len(elts) == 2 and all(isinstance(e, (nodes.List, nodes.Tuple)) for e in elts):
-            yield from elts[1].elts
-        else:
-            for elt in elts:
-                if isinstance(elt, nodes.Dict):
-                    yield from scheduler_positions(elt)
-
-
-def _may_step_a_scheduler(facts: Facts, cls: nodes.ClassDef) -> bool:
-    """True if some ``.step()`` in the hierarchy is on something not certainly an optimizer."""
-    optimizers = OptimizerFacts.of(facts, cls)
-    for klass in facts.hierarchy(cls).classes:
-        for method in methods(klass):
-            if method.name in NEVER_CALLED_UNDER_MANUAL:
-                continue
-            for node in walk(method):
-                if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname == "step"
-                    and optimizers.held(node.func.expr, method).kind not in (Kind.RAW, Kind.WRAPPER, Kind.LOCAL)
-                ):
-                    return True
-    return False
