@@ -121,6 +121,40 @@ def returned_schedulers(method: nodes.FunctionDef) -> list[nodes.NodeNG]:
     return [position for ret in returns(method) for position in scheduler_positions(ret.value)]
 
 
+#: The qualified-name suffix of the one scheduler Lightning reads ``"monitor"`` for.
+PLATEAU = ".ReduceLROnPlateau"
+
+
+def is_reduce_on_plateau(facts: Facts, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0) -> bool:
+    """``expr``, read in ``method``, certainly is a ``ReduceLROnPlateau`` (or a project subclass of it)."""
+    if depth > 6:
+        return False
+    if isinstance(expr, nodes.Call):
+        target = facts.resolver.resolve(expr.func)
+        if isinstance(target, nodes.ClassDef):
+            return any(q.endswith(PLATEAU) for q in facts.hierarchy(target).externals)
+        qualname = getattr(target, "qualname", None) or ""
+        return qualname.startswith("torch.optim.") and qualname.endswith(PLATEAU)
+    if isinstance(expr, nodes.Name):
+        found = bindings(expr, expr.name)
+        return bool(found) and all(
+            isinstance(b, nodes.AssignName)
+            and b.scope() is expr.scope()
+            and isinstance(b.parent, nodes.Assign)
+            and b in b.parent.targets
+            and is_reduce_on_plateau(facts, b.parent.value, method, depth + 1)
+            for b in found
+        )
+    if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+        values = facts.attribute_values(method.parent, expr.attrname)
+        return bool(values) and all(
+            v is not UNKNOWN
+            and (isinstance(v, nodes.Const) and v.value is None or is_reduce_on_plateau(facts, v, method, depth + 1))
+            for v in values
+        ) and any(not isinstance(v, nodes.Const) for v in values)
+    return False
+
+
 class OptimizerFacts:
     """Optimizer facts for one LightningModule class (cached per class and process)."""
 

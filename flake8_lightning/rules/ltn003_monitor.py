@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
@@ -11,23 +10,18 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, monitor_site, UNKNOWN, Mode, argument, enclosing_method, is_lightning_class, is_self
-    global MetricFacts, Names, name_pattern, bindings
+    global nodes, monitor_site, Mode, enclosing_method, is_reduce_on_plateau
+    global MetricFacts, Names, name_pattern, callback_modules, configured_modules
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
-    from flake8_lightning.model.lightning import UNKNOWN, Mode, argument, enclosing_method, is_lightning_class, is_self
+    from flake8_lightning.model.lightning import Mode, enclosing_method
     from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
-    from flake8_lightning.model.names import bindings
-
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from flake8_lightning.model.optimizers import is_reduce_on_plateau
+    from flake8_lightning.model.training import callback_modules, configured_modules
 
 #: Names ModelCheckpoint can monitor without anything logging them.
 CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
-RUN_METHODS = frozenset({"fit", "validate", "test"})
-PLATEAU = ".ReduceLROnPlateau"
 
 
 def typo_of(name: str, logged) -> str | None:  # noqa: ANN001 - an iterable of str
@@ -177,11 +171,7 @@ class MonitorNeverLogged(Rule):
         site = monitor_site(node, self.ctx.facts)
         if site is None or site.monitor is None:
             return
-        owner = enclosing_method(node)
-        if owner is not None and owner.method.name == "configure_callbacks":
-            classes = self._module_and_subclasses(owner.cls)
-        else:
-            classes = self._trained_classes(node)
+        classes = callback_modules(self.ctx.facts, node)
         if site.kind == "ModelCheckpoint":
             self._check(site.monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
         else:
@@ -206,56 +196,11 @@ class MonitorNeverLogged(Rule):
             if flag is not None:
                 plateau = isinstance(flag, nodes.Const) and flag.value is True
             else:
-                plateau = self._is_plateau(keys["scheduler"], method)
+                plateau = is_reduce_on_plateau(facts, keys["scheduler"], method)
         else:  # {"optimizer": ..., "lr_scheduler": <scheduler, not a config>, "monitor": ...}
-            plateau = self._is_plateau(keys["lr_scheduler"], method)
+            plateau = is_reduce_on_plateau(facts, keys["lr_scheduler"], method)
         if plateau:
-            self._check(keys["monitor"], self._module_and_subclasses(cls), frozenset(), "the scheduler fails when it steps")
-
-    def _module_and_subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef] | None:
-        """The modules a base class's ``configure_*`` applies to: it and every project subclass.
-
-        None (unknown) when the class, without project subclasses, defines no
-        ``*_step``: an abstract base whose subclasses the project does not show.
-        """
-        facts = self.ctx.facts
-        if not facts.is_lightning_module(cls):
-            return None
-        subclasses = facts.subclasses(cls)
-        steps = ("training_step", "validation_step", "test_step")
-        if not subclasses and not any(step in k.locals for k in facts.hierarchy(cls).classes for step in steps):
-            return None
-        return [cls, *subclasses]
-
-    def _is_plateau(self, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0) -> bool:
-        """``expr`` certainly is a ``ReduceLROnPlateau`` (or a project subclass of it)."""
-        if depth > 6:
-            return False
-        facts = self.ctx.facts
-        if isinstance(expr, nodes.Call):
-            target = facts.resolver.resolve(expr.func)
-            if isinstance(target, nodes.ClassDef):
-                return any(q.endswith(PLATEAU) for q in facts.hierarchy(target).externals)
-            qualname = getattr(target, "qualname", None) or ""
-            return qualname.startswith("torch.optim.") and qualname.endswith(PLATEAU)
-        if isinstance(expr, nodes.Name):
-            found = bindings(expr, expr.name)
-            return bool(found) and all(
-                isinstance(b, nodes.AssignName)
-                and b.scope() is expr.scope()
-                and isinstance(b.parent, nodes.Assign)
-                and b in b.parent.targets
-                and self._is_plateau(b.parent.value, method, depth + 1)
-                for b in found
-            )
-        if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
-            values = facts.attribute_values(method.parent, expr.attrname)
-            return bool(values) and all(
-                v is not UNKNOWN
-                and (isinstance(v, nodes.Const) and v.value is None or self._is_plateau(v, method, depth + 1))
-                for v in values
-            ) and any(not isinstance(v, nodes.Const) for v in values)
-        return False
+            self._check(keys["monitor"], configured_modules(facts, cls), frozenset(), "the scheduler fails when it steps")
 
     # -- the check ------------------------------------------------------------------
 
@@ -276,60 +221,3 @@ class MonitorNeverLogged(Rule):
         close = typo_of(name, logged.exact)
         fix = f"did you mean '{close}'?" if close else f"log it with self.log('{name}', ...)"
         self.report(monitor, monitor=name, effect=effect, fix=fix)
-
-    # -- which module a monitor applies to --------------------------------------------
-
-    def _trained_classes(self, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
-        """The classes trained with callbacks built at ``node``; None means unknown."""
-        scope = _run_scope(node)
-        models = list(self._run_models(scope))
-        if not models:
-            found = self.ctx.facts.lightning_modules()
-            return found or None
-        classes: list[nodes.ClassDef] = []
-        for model in models:
-            resolved = self._model_classes(model)
-            if resolved is None:
-                return None
-            classes.extend(resolved)
-        return classes
-
-    def _run_models(self, scope: nodes.NodeNG) -> Iterator[nodes.NodeNG | None]:
-        """Model arguments of ``trainer.fit/validate/test`` and ``LightningCLI`` in ``scope``."""
-        resolver = self.ctx.facts.resolver
-        for node in _same_scope(scope):
-            if not isinstance(node, nodes.Call):
-                continue
-            func = node.func
-            if isinstance(func, nodes.Attribute) and func.attrname in RUN_METHODS and self._is_trainer(func.expr):
-                yield argument(node, 0, "model")
-            else:
-                qualname = resolver.qualname(func)
-                if qualname and is_lightning_class(qualname, "LightningCLI"):
-                    yield argument(node, 0, "model_class")
-
-    def _is_trainer(self, expr: nodes.NodeNG) -> bool:
-        """``Trainer(...)``, ``Trainer.from_argparse_args(...)``, or a name bound only to those."""
-        return self.ctx.facts.is_trainer(expr)
-
-    def _model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
-        """The project LightningModule classes ``expr`` may be an instance (or class) of."""
-        return self.ctx.facts.model_classes(expr)
-
-
-def _run_scope(node: nodes.NodeNG) -> nodes.NodeNG:
-    """The function (or module) whose statements build and run the trainer."""
-    current = node.parent
-    while current is not None and not isinstance(current, (nodes.FunctionDef, nodes.Module)):
-        current = current.parent
-    return current if current is not None else node.root()
-
-
-def _same_scope(scope: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
-    """Nodes of ``scope`` outside nested functions and classes."""
-    stack = list(scope.get_children())
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (nodes.FunctionDef, nodes.ClassDef, nodes.Lambda)):
-            stack.extend(node.get_children())
