@@ -16,6 +16,7 @@ from astroid import nodes
 
 from flake8_lightning.model.budget import Budget, Memo
 from flake8_lightning.model.names import External, Resolver, bindings
+from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,7 +69,7 @@ class Mode(enum.Enum):
 
     AUTOMATIC = "automatic"  # certainly never set to False
     MANUAL = "manual"  # set to False where it takes effect
-    UNKNOWN = "unknown"  # set to something that is not a constant, or outside the project
+    UNKNOWN = UNKNOWN  # the model's unknown: set to something not constant, or outside the project
 
 
 @dataclass
@@ -182,11 +183,7 @@ def method_call(node: nodes.Call, attrnames: frozenset[str] | set[str] | tuple[s
     return None if found is None else MethodCall(found.cls, found.method, func)
 
 
-#: What ``assigned_value`` answers when the assigned expression is not known.
-UNKNOWN = object()
-
-
-def assigned_value(target: nodes.NodeNG) -> nodes.NodeNG | object:
+def assigned_value(target: nodes.NodeNG) -> Maybe[nodes.NodeNG | None]:
     """The expression assigned to an ``AssignAttr``/``AssignName`` target, or UNKNOWN."""
     parent = target.parent
     if isinstance(parent, nodes.Assign):
@@ -219,7 +216,7 @@ class Facts:
         self._modes: dict[nodes.ClassDef, Mode] = {}
         self._settings: dict[nodes.ClassDef, list[Mode]] = {}
         self._trainers: Memo[bool] = Memo(self.budget, False)
-        self._models: Memo[list[nodes.ClassDef] | None] = Memo(self.budget, None)
+        self._models: Memo[Maybe[list[nodes.ClassDef]]] = Memo(self.budget, UNKNOWN)
 
     @classmethod
     def of(cls, project: Project) -> Facts:
@@ -300,36 +297,36 @@ class Facts:
             return self._trainers(expr, lambda: self._name_is_trainer(expr))
         return False
 
-    def model_classes(self, expr: nodes.NodeNG | None) -> list[nodes.ClassDef] | None:
+    def model_classes(self, expr: nodes.NodeNG | None) -> Maybe[list[nodes.ClassDef]]:
         """The project LightningModule classes ``expr`` may be an instance (or class) of.
 
         ``Model(...)``, ``Model.load_from_checkpoint(...)``, a name bound only to
-        those, or the class itself; None when unknown. Memoised per expression.
+        those, or the class itself; UNKNOWN otherwise. Memoised per expression.
         """
         if expr is None:
-            return None
+            return UNKNOWN
         return self._models(expr, lambda: self._compute_model_classes(expr))
 
-    def _compute_model_classes(self, expr: nodes.NodeNG) -> list[nodes.ClassDef] | None:
+    def _compute_model_classes(self, expr: nodes.NodeNG) -> Maybe[list[nodes.ClassDef]]:
         if isinstance(expr, nodes.Call):
             func = expr.func
             if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
                 func = func.expr
-            return self.model_classes(func) if not isinstance(func, nodes.Call) else None
+            return self.model_classes(func) if not isinstance(func, nodes.Call) else UNKNOWN
         if isinstance(expr, nodes.Name):
             found = bindings(expr, expr.name)
             if found and all(isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.Assign) for b in found):
                 classes: list[nodes.ClassDef] = []
                 for binding in found:
                     resolved = self.model_classes(binding.parent.value)
-                    if resolved is None:
-                        return None
+                    if resolved is UNKNOWN:
+                        return UNKNOWN
                     classes.extend(c for c in resolved if c not in classes)
                 return classes
         target = self.resolver.resolve(expr)
         if isinstance(target, nodes.ClassDef) and self.is_lightning_module(target):
             return [target]
-        return None
+        return UNKNOWN
 
     def _name_is_trainer(self, name: nodes.Name) -> bool:
         found = bindings(name, name.name)
@@ -415,9 +412,9 @@ class Facts:
             self._self_assigns[cls] = cached
         return cached
 
-    def attribute_values(self, cls: nodes.ClassDef, attr: str) -> list[nodes.NodeNG | object]:
+    def attribute_values(self, cls: nodes.ClassDef, attr: str) -> list[Maybe[nodes.NodeNG | None]]:
         """Every value the hierarchy assigns to ``self.<attr>`` (instance or class level)."""
-        values: list[nodes.NodeNG | object] = []
+        values: list[Maybe[nodes.NodeNG | None]] = []
         for klass in self.hierarchy(cls).classes:
             values.extend(assigned_value(t) for t in self.self_assignments(klass).get(attr, []))
             for binding in klass.locals.get(attr, []):

@@ -28,6 +28,7 @@ from astroid import nodes
 from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
+from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -118,11 +119,22 @@ class _Regex(str):
     segments: tuple[str, ...]
 
 
+#: A metric name pattern, as ``name_pattern`` answers for a dynamic name; a
+#: literal name is a plain ``str`` (ask ``literal_name``, not ``type(x)``).
+NamePattern = _Regex
+
 _WILDCARD = ("", "")  # the segments of ``.*``
 
 
+def literal_name(expr: nodes.NodeNG | None, facts: Facts) -> Maybe[str]:
+    """The one metric name ``expr`` certainly is, or UNKNOWN (a pattern, or nothing known)."""
+    name = name_pattern(expr, facts)
+    return UNKNOWN if name is None or isinstance(name, NamePattern) else name
+
+
 def name_pattern(expr: nodes.NodeNG | None, facts: Facts) -> str | None:
-    """A literal name, a ``_Regex`` for a dynamic one, or None when nothing is known."""
+    """A literal name, a ``NamePattern`` for a dynamic one, or None when nothing is known
+    (kept ``None`` inside this module, where patterns are joined; rules ask ``literal_name``)."""
     if expr is None:
         return None
     if isinstance(expr, nodes.Const):
@@ -254,12 +266,12 @@ def _template(template: str, placeholder: str) -> str | None:
     return _collapse([tuple(pieces)])
 
 
-def _flag(call: nodes.Call, name: str) -> bool | None:
-    """A constant boolean keyword of a ``log`` call; None when absent."""
+def _flag(call: nodes.Call, name: str) -> Maybe[bool] | None:
+    """A constant boolean keyword of a ``log`` call; None when absent, UNKNOWN when not constant."""
     for keyword in call.keywords or []:
         if keyword.arg == name:
             value = keyword.value
-            return value.value if isinstance(value, nodes.Const) and isinstance(value.value, bool) else ...
+            return value.value if isinstance(value, nodes.Const) and isinstance(value.value, bool) else UNKNOWN
     return None
 
 
@@ -267,9 +279,9 @@ def forks(call: nodes.Call, hook: str) -> list[str]:
     """The ``_step``/``_epoch`` names a ``log`` call also makes reach callback metrics."""
     on_step, on_epoch = _flag(call, "on_step"), _flag(call, "on_epoch")
     if on_step is None:
-        on_step = True if hook in STEP_HOOKS else False if hook in EPOCH_HOOKS else ...
+        on_step = True if hook in STEP_HOOKS else False if hook in EPOCH_HOOKS else UNKNOWN
     if on_epoch is None:
-        on_epoch = False if hook in STEP_HOOKS else True if hook in EPOCH_HOOKS else ...
+        on_epoch = False if hook in STEP_HOOKS else True if hook in EPOCH_HOOKS else UNKNOWN
     if on_step is False or on_epoch is False:
         return []
     evaluation = hook.startswith(("validation", "test", "on_validation", "on_test"))

@@ -56,11 +56,13 @@ NEVER_CALLED_UNDER_MANUAL = frozenset({"lr_scheduler_step"})
 
 
 class Kind(enum.Enum):
+    """What an expression holds."""
+
     RAW = "raw"
     WRAPPER = "wrapper"
     NONE = "none"
     LOCAL = "local"  # an optimizer over parameters that are not certainly the module's own
-    UNKNOWN = "unknown"
+    UNKNOWN = UNKNOWN  # the model's unknown (model/unknown.py): the rules stay silent
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ A callback built somewhere (``ModelCheckpoint(...)`` in a script, in
 ``configure_callbacks``) applies to the modules the Trainer built there fits:
 the models passed to ``trainer.fit``/``validate``/``test`` (or
 ``LightningCLI``) in the same function, resolved across files; otherwise
-every LightningModule of the project. ``None`` always means unknown: the
-rules stay silent.
+every LightningModule of the project. ``UNKNOWN`` when that is not known:
+the rules stay silent.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from astroid import nodes
 
 from flake8_lightning.model.lightning import Facts, argument, enclosing_method, is_lightning_class
+from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,8 +26,8 @@ RUN_METHODS = frozenset({"fit", "validate", "test"})
 STEP_METHODS = ("training_step", "validation_step", "test_step")
 
 
-def callback_modules(facts: Facts, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
-    """The LightningModule classes a callback constructed at ``node`` applies to; None: unknown.
+def callback_modules(facts: Facts, node: nodes.NodeNG) -> Maybe[list[nodes.ClassDef]]:
+    """The LightningModule classes a callback constructed at ``node`` applies to, or UNKNOWN.
 
     In ``configure_callbacks``: the class and its project subclasses;
     elsewhere: the classes the Trainer run in the same scope fits.
@@ -37,32 +38,32 @@ def callback_modules(facts: Facts, node: nodes.NodeNG) -> list[nodes.ClassDef] |
     return trained_classes(facts, node)
 
 
-def configured_modules(facts: Facts, cls: nodes.ClassDef) -> list[nodes.ClassDef] | None:
+def configured_modules(facts: Facts, cls: nodes.ClassDef) -> Maybe[list[nodes.ClassDef]]:
     """The modules a base class's ``configure_*`` applies to: it and every project subclass.
 
-    None (unknown) when the class, without project subclasses, defines no
+    UNKNOWN when the class, without project subclasses, defines no
     ``*_step``: an abstract base whose subclasses the project does not show.
     """
     if not facts.is_lightning_module(cls):
-        return None
+        return UNKNOWN
     subclasses = facts.subclasses(cls)
     if not subclasses and not any(step in k.locals for k in facts.hierarchy(cls).classes for step in STEP_METHODS):
-        return None
+        return UNKNOWN
     return [cls, *subclasses]
 
 
-def trained_classes(facts: Facts, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
-    """The classes trained with callbacks built at ``node``; None means unknown."""
+def trained_classes(facts: Facts, node: nodes.NodeNG) -> Maybe[list[nodes.ClassDef]]:
+    """The classes trained with callbacks built at ``node``, or UNKNOWN."""
     scope = run_scope(node)
     models = list(run_models(facts, scope))
     if not models:
         found = facts.lightning_modules()
-        return found or None
+        return found or UNKNOWN
     classes: list[nodes.ClassDef] = []
     for model in models:
         resolved = facts.model_classes(model)
-        if resolved is None:
-            return None
+        if resolved is UNKNOWN:
+            return UNKNOWN
         classes.extend(resolved)
     return classes
 

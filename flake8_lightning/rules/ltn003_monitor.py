@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flake8_lightning.registry import Rule, any_of, heavy_imports, register
+
+if TYPE_CHECKING:
+    from flake8_lightning.model.unknown import Maybe
 
 
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, monitor_site, Mode, enclosing_method, is_reduce_on_plateau
-    global MetricFacts, Names, name_pattern, callback_modules, configured_modules
+    global MetricFacts, Names, literal_name, callback_modules, configured_modules, UNKNOWN
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
     from flake8_lightning.model.lightning import Mode, enclosing_method
-    from flake8_lightning.model.metrics import MetricFacts, Names, name_pattern
+    from flake8_lightning.model.metrics import MetricFacts, Names, literal_name
     from flake8_lightning.model.optimizers import is_reduce_on_plateau
     from flake8_lightning.model.training import callback_modules, configured_modules
+    from flake8_lightning.model.unknown import UNKNOWN
 
 #: Names ModelCheckpoint can monitor without anything logging them.
 CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
@@ -204,9 +209,9 @@ class MonitorNeverLogged(Rule):
 
     # -- the check ------------------------------------------------------------------
 
-    def _check(self, monitor: nodes.NodeNG, classes: list[nodes.ClassDef] | None, builtins, effect: str) -> None:  # noqa: ANN001
-        name = name_pattern(monitor, self.ctx.facts)
-        if type(name) is not str or not classes:
+    def _check(self, monitor: nodes.NodeNG, classes: Maybe[list[nodes.ClassDef]], builtins, effect: str) -> None:  # noqa: ANN001
+        name = literal_name(monitor, self.ctx.facts)
+        if name is UNKNOWN or classes is UNKNOWN or not classes:
             return  # not a constant (a config value, a parameter, None), or nothing to check against
         metrics = MetricFacts.of(self.ctx.facts)
         logged = Names()

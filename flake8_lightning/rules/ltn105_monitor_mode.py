@@ -10,11 +10,12 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, monitor_site, name_pattern
+    global nodes, monitor_site, literal_name, UNKNOWN
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
-    from flake8_lightning.model.metrics import name_pattern
+    from flake8_lightning.model.metrics import literal_name
+    from flake8_lightning.model.unknown import UNKNOWN
 
 
 HIGHER_IS_BETTER = frozenset(
@@ -117,8 +118,8 @@ class MonitorModeMismatch(Rule):
         site = monitor_site(node, self.ctx.facts)
         if site is None or site.monitor is None:
             return
-        name = name_pattern(site.monitor, self.ctx.facts)
-        if type(name) is not str:
+        name = literal_name(site.monitor, self.ctx.facts)
+        if name is UNKNOWN:
             return
         wanted = direction(name)
         if wanted is None:
