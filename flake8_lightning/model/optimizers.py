@@ -34,6 +34,7 @@ from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import (
     UNKNOWN,
     Facts,
+    Mode,
     argument,
     assigned_value,
     enclosing_method,
@@ -155,6 +156,45 @@ def is_reduce_on_plateau(facts: Facts, expr: nodes.NodeNG, method: nodes.Functio
             for v in values
         ) and any(not isinstance(v, nodes.Const) for v in values)
     return False
+
+
+@dataclass(frozen=True)
+class SchedulerMonitor:
+    """A ``"monitor"`` that Lightning reads from a dict ``configure_optimizers`` builds."""
+
+    cls: nodes.ClassDef  # the LightningModule whose configure_optimizers builds it
+    monitor: nodes.NodeNG
+
+
+def scheduler_monitor(facts: Facts, config: nodes.Dict) -> SchedulerMonitor | None:
+    """The monitor of ``config`` when Lightning reads it, else None.
+
+    ``config`` is a scheduler config (``{"scheduler": ..., "monitor": ...}``) or
+    an optimizer config (``{"optimizer": ..., "lr_scheduler": <scheduler>,
+    "monitor": ...}``) in the ``configure_optimizers`` of a LightningModule
+    that is certainly automatic (under manual optimization Lightning ignores
+    scheduler monitors, a warning only), and its scheduler is certainly a
+    ``ReduceLROnPlateau`` (or ``"reduce_on_plateau": True``): for any other
+    scheduler Lightning ignores the key without a warning.
+    """
+    keys = {k.value: v for k, v in config.items if isinstance(k, nodes.Const) and isinstance(k.value, str)}
+    if "monitor" not in keys or not ({"scheduler", "lr_scheduler"} & keys.keys()):
+        return None
+    owner = enclosing_method(config)
+    if owner is None or owner.method.name != "configure_optimizers":
+        return None
+    cls, method = owner
+    if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
+        return None
+    if "scheduler" in keys:  # a scheduler config: {"scheduler": ..., "monitor": ...}
+        flag = keys.get("reduce_on_plateau")
+        if flag is not None:
+            plateau = isinstance(flag, nodes.Const) and flag.value is True
+        else:
+            plateau = is_reduce_on_plateau(facts, keys["scheduler"], method)
+    else:  # {"optimizer": ..., "lr_scheduler": <scheduler, not a config>, "monitor": ...}
+        plateau = is_reduce_on_plateau(facts, keys["lr_scheduler"], method)
+    return SchedulerMonitor(cls, keys["monitor"]) if plateau else None
 
 
 class OptimizerFacts:

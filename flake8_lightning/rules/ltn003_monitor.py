@@ -14,14 +14,13 @@ if TYPE_CHECKING:
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, monitor_site, Mode, enclosing_method, is_reduce_on_plateau
+    global nodes, monitor_site, scheduler_monitor
     global MetricFacts, Names, literal_name, callback_modules, configured_modules, UNKNOWN
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
-    from flake8_lightning.model.lightning import Mode, enclosing_method
     from flake8_lightning.model.metrics import MetricFacts, Names, literal_name
-    from flake8_lightning.model.optimizers import is_reduce_on_plateau
+    from flake8_lightning.model.optimizers import scheduler_monitor
     from flake8_lightning.model.training import callback_modules, configured_modules
     from flake8_lightning.model.unknown import UNKNOWN
 
@@ -183,29 +182,10 @@ class MonitorNeverLogged(Rule):
             self._check(site.monitor, classes, frozenset(), "fit fails at the first validation end")
 
     def visit_Dict(self, node: nodes.Dict) -> None:
-        keys = {k.value: v for k, v in node.items if isinstance(k, nodes.Const) and isinstance(k.value, str)}
-        if "monitor" not in keys or not ({"scheduler", "lr_scheduler"} & keys.keys()):
-            return
-        owner = enclosing_method(node)
-        if owner is None or owner.method.name != "configure_optimizers":
-            return
-        cls, method = owner
-        facts = self.ctx.facts
-        # Under manual optimization Lightning ignores scheduler monitors (a warning only).
-        if not facts.is_lightning_module(cls) or facts.optimization_mode(cls) is not Mode.AUTOMATIC:
-            return
-        # Lightning reads "monitor" only for ReduceLROnPlateau; for any other
-        # scheduler it is ignored without a warning.
-        if "scheduler" in keys:  # a scheduler config: {"scheduler": ..., "monitor": ...}
-            flag = keys.get("reduce_on_plateau")
-            if flag is not None:
-                plateau = isinstance(flag, nodes.Const) and flag.value is True
-            else:
-                plateau = is_reduce_on_plateau(facts, keys["scheduler"], method)
-        else:  # {"optimizer": ..., "lr_scheduler": <scheduler, not a config>, "monitor": ...}
-            plateau = is_reduce_on_plateau(facts, keys["lr_scheduler"], method)
-        if plateau:
-            self._check(keys["monitor"], configured_modules(facts, cls), frozenset(), "the scheduler fails when it steps")
+        found = scheduler_monitor(self.ctx.facts, node)
+        if found is not None:
+            modules = configured_modules(self.ctx.facts, found.cls)
+            self._check(found.monitor, modules, frozenset(), "the scheduler fails when it steps")
 
     # -- the check ------------------------------------------------------------------
 
