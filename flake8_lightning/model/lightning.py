@@ -526,3 +526,20 @@ def is_super_init(node: nodes.NodeNG) -> bool:
     if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name):
         return receiver.func.name == "super"
     return isinstance(receiver, (nodes.Name, nodes.Attribute)) and bool(node.args)
+
+
+def running_init(cls: nodes.ClassDef) -> nodes.FunctionDef | None:
+    """The ``__init__`` a class body defines last (the one that runs), if it is a plain method."""
+    found = cls.locals.get("__init__", [])
+    last = found[-1] if found else None
+    if isinstance(last, nodes.FunctionDef) and last.parent is cls:
+        return last
+    return None
+
+
+def super_init_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
+    """The ``super().__init__(...)`` statement at the top level of ``__init__``."""
+    for statement in init.body:
+        if isinstance(statement, nodes.Expr) and is_super_init(statement.value):
+            return statement
+    return None

@@ -9,7 +9,7 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Edit, LineIndex, line_ending, newline_of
-    global Facts, enclosing_method, is_self, is_super_init, method_call, self_name
+    global Facts, enclosing_method, is_self, method_call, running_init, self_name, super_init_statement
     from astroid import nodes
 
     from flake8_lightning.edits import Edit, LineIndex, line_ending, newline_of
@@ -17,9 +17,10 @@ def _imports() -> None:
         Facts,
         enclosing_method,
         is_self,
-        is_super_init,
         method_call,
+        running_init,
         self_name,
+        super_init_statement,
     )
 
 
@@ -145,7 +146,7 @@ class ManualBackwardInAutomatic(Rule):
         init = running_init(cls)
         if init is None or init.root() is not self.ctx.module:
             return ()
-        call = _super_statement(init)
+        call = super_init_statement(init)
         me = self_name(init)
         lines = _Lines(self.ctx.source)
         if call is None or me is None or not lines.owns(call):
@@ -162,7 +163,7 @@ class ManualBackwardInAutomatic(Rule):
         with the same lines reordered, so every comment and line ending is kept.
         """
         statement = target.parent
-        call = _super_statement(init)
+        call = super_init_statement(init)
         lines = _Lines(self.ctx.source)
         if (
             call is None
@@ -181,23 +182,6 @@ class ManualBackwardInAutomatic(Rule):
         moved = moved[: len(moved) - len(line_ending(moved))]
         end = lines.index.content_end_col(call.end_lineno)
         return (Edit(statement.lineno, 0, call.end_lineno, end, middle + (last_ending or line_ending(text[statement.lineno - 1])) + moved),)
-
-
-def running_init(cls: nodes.ClassDef) -> nodes.FunctionDef | None:
-    """The ``__init__`` a class body defines last (the one that runs), if it is a plain method."""
-    found = cls.locals.get("__init__", [])
-    last = found[-1] if found else None
-    if isinstance(last, nodes.FunctionDef) and last.parent is cls:
-        return last
-    return None
-
-
-def _super_statement(init: nodes.FunctionDef) -> nodes.Expr | None:
-    """The ``super().__init__(...)`` statement at the top level of ``__init__``."""
-    for statement in init.body:
-        if isinstance(statement, nodes.Expr) and is_super_init(statement.value):
-            return statement
-    return None
 
 
 class _Lines:
