@@ -69,6 +69,7 @@ def _calls(module: nodes.Module, name: str) -> list[nodes.Call]:
 def test_unknown_is_one_typed_singleton():
     assert repr(UNKNOWN) == "UNKNOWN"
     assert Unknown() is UNKNOWN
+    assert not UNKNOWN  # `if classes and ...` stays silent on it, as on None
     assert pickle.loads(pickle.dumps(UNKNOWN)) is UNKNOWN
     assert Mode.UNKNOWN.value is UNKNOWN and Kind.UNKNOWN.value is UNKNOWN
 

@@ -20,8 +20,9 @@ T = TypeVar("T")
 class Unknown:
     """The type of ``UNKNOWN``: one instance, compared with ``is``, shown as ``UNKNOWN``.
 
-    It is truthy (like the ``object()`` it replaces), so ``if answer:`` is not
-    a test for it: write ``answer is UNKNOWN``.
+    It is falsy, like the ``None`` it replaces for list answers, so
+    ``if classes and ...`` stays silent on it; but an empty answer is falsy
+    too: to tell unknown from "none", write ``answer is UNKNOWN``.
     """
 
     _instance: Unknown | None = None
@@ -33,6 +34,9 @@ class Unknown:
 
     def __repr__(self) -> str:
         return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
 
     def __reduce__(self) -> str:
         return "UNKNOWN"  # pickles as the module-level singleton
