@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 from flake8_lightning.rules.ltn002_manual_backward import certainly_automatic
+from flake8_lightning.rules.ltn203_several_optimizers_automatic import reported_for
 
 
 @heavy_imports
@@ -149,9 +150,11 @@ class StepInAutomatic(Rule):
             # features): Lightning does not step it, so it is not stepped twice.
             return
         message = None
+        major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
+        if isinstance(major, int) and major >= 2 and reported_for(facts, cls):
+            return  # fit raises at start, before any step: LTN203 reports it where it is
         if _several_optimizers(facts, cls):
             # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
-            major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
             if not (isinstance(major, int) and major >= 2):
                 return
             message = self.several_message
