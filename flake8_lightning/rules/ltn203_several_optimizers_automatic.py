@@ -99,7 +99,9 @@ class SeveralOptimizersAutomatic(Rule):
     factory's or another library's optimizer, a comprehension or a starred
     list is not. Lightning 1.x ran ``training_step`` once per optimizer and
     passed ``optimizer_idx``: on a project pinned to 1.x, or whose version
-    cannot be told, nothing is reported.
+    cannot be told, nothing is reported; ``optimizer_idx`` is reported only
+    when a pin, 2.x code or ``--lightning-version`` says 2.x (it is itself a
+    sign of 1.x code, so the 2.x default is not enough).
     """
 
     needs = any_of("optimizer_idx", "configure_optimizers")
@@ -125,7 +127,7 @@ class SeveralOptimizersAutomatic(Rule):
         if not facts.is_lightning_module(cls):
             return
         if node.name == "training_step":
-            if has_optimizer_idx(node) and runs_everywhere(facts, cls, node) and self._targets_2x():
+            if has_optimizer_idx(node) and runs_everywhere(facts, cls, node) and self._targets_2x(said=True):
                 self.report(node)
             return
         found = several_optimizer_returns(facts, cls, node)
@@ -133,8 +135,11 @@ class SeveralOptimizersAutomatic(Rule):
             for ret, count in found:
                 self.report(ret, self.several_message, count=count)
 
-    def _targets_2x(self) -> bool:
-        return target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2)
+    def _targets_2x(self, said: bool = False) -> bool:
+        """The project targets 2.x; with ``said``, not merely by default: ``optimizer_idx`` is
+        itself a 1.x habit, so a project that pins nothing and shows no 2.x code may be 1.x."""
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        return version.at_least(2) and not (said and version.source == "default")
 
 
 def has_optimizer_idx(method: nodes.FunctionDef) -> bool:
