@@ -24,9 +24,15 @@ from typing import TYPE_CHECKING
 from astroid import nodes
 
 from flake8_lightning.model.hooks import Reach
-from flake8_lightning.model.lightning import UNKNOWN, Facts, assigned_value, is_self, walk
+from flake8_lightning.model.lightning import UNKNOWN, Facts, assigned_value, is_self, returns, walk
 from flake8_lightning.model.names import bindings
-from flake8_lightning.model.optimizers import COPY_CALLS, Kind, OptimizerFacts
+from flake8_lightning.model.optimizers import (
+    COPY_CALLS,
+    Kind,
+    OptimizerFacts,
+    certainly_torch_optimizer,
+    returned_config,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -217,3 +223,55 @@ def _dependencies(expr: nodes.NodeNG, method: nodes.FunctionDef) -> Iterator[nod
                     stack.append(value)
         if not isinstance(current, (nodes.Lambda, nodes.FunctionDef)):
             stack.extend(current.get_children())
+
+
+# -- several optimizers (LTN203; LTN103 leaves what LTN203 reports) ------------------------------
+
+
+def has_optimizer_idx(method: nodes.FunctionDef) -> bool:
+    """An explicit ``optimizer_idx`` parameter (Lightning's ``explicit=True``: not ``**kwargs``)."""
+    args = method.args
+    return any(a.name == "optimizer_idx" for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+
+
+def runs_everywhere(facts: Facts, cls: nodes.ClassDef, method: nodes.FunctionDef) -> bool:
+    """``method`` is the ``training_step`` that runs for ``cls`` and every project subclass."""
+    return all(training_step_def(facts, klass) is method for klass in (cls, *facts.subclasses(cls)))
+
+
+def several_optimizer_returns(
+    facts: Facts, cls: nodes.ClassDef, method: nodes.FunctionDef
+) -> list[tuple[nodes.Return, int]]:
+    """The returns of ``method`` (``cls``'s ``configure_optimizers``) that hand Lightning several
+    optimizers while ``cls`` certainly runs under automatic optimization, with how many; empty when
+    a ``training_step`` with ``optimizer_idx`` is where the finding goes, or when anything is unsure."""
+    classes = (cls, *facts.subclasses(cls))
+    if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not method for klass in classes):
+        return []
+    if not facts.certainly_automatic(cls):
+        return []
+    if any(has_optimizer_idx(step) for step in (training_step_def(facts, k) for k in classes) if step is not None):
+        return []  # reported at the training_step's def
+    found = []
+    for ret in returns(method):
+        config = returned_config(ret.value)
+        if config is None or len(config.optimizers) < 2:
+            continue
+        if all(certainly_torch_optimizer(facts, cls, opt, method) for opt in config.optimizers):
+            found.append((ret, len(config.optimizers)))
+    return found
+
+
+def several_optimizers_certain(facts: Facts, cls: nodes.ClassDef) -> bool:
+    """``cls`` certainly hands Lightning several optimizers under automatic optimization, or has an
+    ``optimizer_idx`` in the ``training_step`` that runs everywhere (LTN203 reports it; LTN103 leaves it)."""
+    step = training_step_def(facts, cls)
+    if step is not None and has_optimizer_idx(step) and facts.is_lightning_module(step.parent):
+        return runs_everywhere(facts, step.parent, step)
+    method = OptimizerFacts.of(facts, cls).running_configure_optimizers()
+    owner = method.parent if method is not None else None
+    return (
+        isinstance(owner, nodes.ClassDef)
+        and facts.is_lightning_module(owner)
+        and bool(several_optimizer_returns(facts, owner, method))
+    )

@@ -582,3 +582,99 @@ def _top_level_before(statement: nodes.NodeNG, method: nodes.FunctionDef, ret: n
     if statement.parent is not method or ret.parent is not method:
         return False
     return method.body.index(statement) < method.body.index(ret)
+
+
+# -- LTN203/LTN204: what Lightning 2.x parses from a configure_optimizers return ------------------
+
+
+@dataclass(frozen=True)
+class ReturnedConfig:
+    """A ``configure_optimizers`` return value split as Lightning 2.x splits it
+    (``core/optimizer.py``, ``_configure_optimizers``)."""
+
+    #: The expressions in optimizer position, in order.
+    optimizers: tuple[nodes.NodeNG, ...]
+    #: Each scheduler entry: a scheduler expression or an ``lr_scheduler`` dict literal.
+    schedulers: tuple[nodes.NodeNG, ...]
+    #: The top-level ``"monitor"`` value of a single dict, if any.
+    monitor: nodes.NodeNG | None = None
+
+
+def literal_dict(value: nodes.NodeNG) -> dict[str, nodes.NodeNG] | None:
+    """A dict literal with constant string keys only (no ``**``), else None."""
+    if not isinstance(value, nodes.Dict):
+        return None
+    found: dict[str, nodes.NodeNG] = {}
+    for key, item in value.items:
+        if not (isinstance(key, nodes.Const) and isinstance(key.value, str)) or key.value in found:
+            return None
+        found[key.value] = item
+    return found
+
+
+def returned_config(value: nodes.NodeNG) -> ReturnedConfig | None:
+    """How Lightning 2.x reads ``value``; None when its shape is not certain (a starred item,
+    a comprehension, a dict with computed keys)."""
+    if isinstance(value, nodes.Dict):
+        entries = literal_dict(value)
+        if entries is None or "optimizer" not in entries:
+            return None
+        schedulers = (entries["lr_scheduler"],) if "lr_scheduler" in entries else ()
+        return ReturnedConfig((entries["optimizer"],), schedulers, entries.get("monitor"))
+    if not isinstance(value, (nodes.Tuple, nodes.List)):
+        return ReturnedConfig((value,), ())
+    elts = value.elts
+    if any(isinstance(e, (nodes.Starred, nodes.ListComp, nodes.GeneratorExp)) for e in elts):
+        return None
+    if len(elts) == 2 and isinstance(elts[0], nodes.List):  # ([optimizers], [schedulers] or scheduler)
+        inner = elts[0].elts
+        schedulers = elts[1].elts if isinstance(elts[1], nodes.List) else [elts[1]]
+        if any(isinstance(e, (nodes.Starred, nodes.Dict)) for e in (*inner, *schedulers)):
+            return None
+        return ReturnedConfig(tuple(inner), tuple(schedulers))
+    if elts and all(isinstance(e, nodes.Dict) for e in elts):
+        configs = [literal_dict(e) for e in elts]
+        if any(c is None or "optimizer" not in c for c in configs):
+            return None
+        return ReturnedConfig(
+            tuple(c["optimizer"] for c in configs),
+            tuple(c["lr_scheduler"] for c in configs if "lr_scheduler" in c),
+        )
+    if any(isinstance(e, (nodes.Dict, nodes.List, nodes.Tuple)) for e in elts):
+        return None
+    return ReturnedConfig(tuple(elts), ())
+
+
+#: How far ``certainly_torch_optimizer`` follows names and attributes.
+MAX_OPTIMIZER_DEPTH = 4
+
+
+def certainly_torch_optimizer(
+    facts: Facts, cls: nodes.ClassDef, expr: nodes.NodeNG, method: nodes.FunctionDef, depth: int = 0
+) -> bool:
+    """``expr`` is certainly a ``torch.optim`` optimizer: its constructor, or a local name or a
+    ``self.<attr>`` every binding of which is one (followed ``MAX_OPTIMIZER_DEPTH`` deep)."""
+    if depth > MAX_OPTIMIZER_DEPTH:
+        return False
+    if isinstance(expr, nodes.Call):
+        return is_torch_optimizer(facts.resolver.qualname(expr.func))
+    if isinstance(expr, nodes.Name):
+        found = bindings(expr, expr.name)
+        if not found or any(not isinstance(b, nodes.AssignName) or b.scope() is not expr.scope() for b in found):
+            return False
+        values = [assigned_value(b) for b in found]
+        return all(
+            v is not UNKNOWN and certainly_torch_optimizer(facts, cls, v, method, depth + 1) for v in values
+        )
+    if isinstance(expr, nodes.Attribute) and is_self(expr.expr, method):
+        if facts.defines_member(cls, expr.attrname):
+            return False
+        values = facts.attribute_values(cls, expr.attrname)
+        if not values:
+            return False
+        for value in values:
+            found = enclosing_method(value) if value is not UNKNOWN else None
+            if found is None or not certainly_torch_optimizer(facts, cls, value, found[1], depth + 1):
+                return False
+        return True
+    return False

@@ -9,10 +9,10 @@ from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, managed, returns_none, training_step_def, Reach, method_call
-    global Kind, OptimizerFacts, target_major
+    global Kind, OptimizerFacts, target_major, several_optimizers_certain
     from astroid import nodes
 
-    from flake8_lightning.model.automatic import managed, returns_none, training_step_def
+    from flake8_lightning.model.automatic import managed, returns_none, several_optimizers_certain, training_step_def
     from flake8_lightning.model.hooks import Reach
     from flake8_lightning.model.lightning import method_call
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
@@ -148,9 +148,11 @@ class StepInAutomatic(Rule):
             # features): Lightning does not step it, so it is not stepped twice.
             return
         message = None
+        major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
+        if isinstance(major, int) and major >= 2 and several_optimizers_certain(facts, cls):
+            return  # fit raises at start, before any step: LTN203 reports it where it is
         if optimizers.returns_several():
             # Lightning 1.x ran training_step once per optimizer: what happens there is not claimed.
-            major = target_major(self.ctx.project, self.ctx.module, self.ctx.config.lightning_version)
             if not (isinstance(major, int) and major >= 2):
                 return
             message = self.several_message
