@@ -141,6 +141,8 @@ class PlateauWithoutMonitor(Rule):
                     entries = literal_dict(entry)
                     if entries is None or "scheduler" not in entries or "monitor" in entries:
                         continue
+                    if any(key != "monitor" and key.startswith("monitor") for key in entries):
+                        continue  # a misspelled "monitors": LTN108 reports that key, with its fix
                     if "reduce_on_plateau" in entries or not _is_plateau(facts, cls, entries["scheduler"], 0):
                         continue
                     found.append((entry, self.dict_message, ignored))
