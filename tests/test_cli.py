@@ -28,7 +28,7 @@ BUGGY = textwrap.dedent(
             return self.optimizer
 
         def training_step(self, batch, batch_idx):
-            self.optimizer.zero_grad()
+            self.optimizers(use_pl_optimizer=False).step()
             self.manual_backward(batch.sum())
             self.optimizer.step()
     """
@@ -88,7 +88,7 @@ def test_select_and_ignore_take_prefixes(project):
 
 
 def test_noqa_exactly_as_flake8(project):
-    text = BUGGY.replace("self.optimizer.zero_grad()", "self.optimizer.zero_grad()  # noqa: LTN001")
+    text = BUGGY.replace("=False).step()", "=False).step()  # noqa: LTN001")
     text = text.replace("self.optimizer.step()", "self.optimizer.step()  # noqa: E501")
     (project / "model.py").write_text(text)
     ours = cli(".", cwd=project).stdout

@@ -58,7 +58,7 @@ def test_prefilter_is_linear_on_a_long_comment():
 
 @pytest.mark.parametrize(
     "text",
-    ["opt . step ()", "opt.step\\\n()", "opt.zero_grad(\n)", "self.optimizer\\\n    .step  (1)"],
+    ["opt . step ()", "opt.step\\\n()", "opt.step(\n)", "self.optimizer\\\n    .step  (1)"],
 )
 def test_method_call_needs_allow_any_spacing(text):
     assert "LTN001" in wanted(text)

@@ -72,12 +72,7 @@ def test_every_rule_has_firing_and_silent_fixtures():
 #: Expectations deliberately left without a message: the rule's message is
 #: wrong there (reported to the lead), and a fixture must not freeze a bug.
 #: Write the message once the rule is fixed, and remove the entry.
-WRONG_MESSAGES = {
-    "LTN001/bad_trainer_optimizers.py:12 LTN001": (
-        "says 'is stepped, so global_step stays 0' where the loop only calls zero_grad(), and names the "
-        "list self.trainer.optimizers as the optimizer"
-    ),
-}
+WRONG_MESSAGES: dict[str, str] = {}
 
 
 def test_every_expectation_states_its_message():

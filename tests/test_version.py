@@ -56,7 +56,9 @@ def write(path: Path, text: str) -> Path:
         (' = "^2.0"', {2}),
         (' = {version = "^1.6", extras = ["extra"]}', {1}),
         (' = "==1.9.0"', {1}),  # Pipfile
-        (">=0.9,<1.0", {1}),  # 0.x counts as 1.x: it had every 1.x hook the rules ask about
+        (">=0.9,<1.0", {0}),  # only 0.x: pre-1.0, kept apart (metrics came from returned dicts)
+        ("==0.7.5", {0}),
+        ("<2.0,>=0.8", {1}),  # 0.x and 1.x: "before 2", which 0.x counts as (it had every 1.x hook)
         (">=1.5", {1, 2}),  # spans two majors: not a deciding pin
         ("<2.1", {1, 2}),
         ("!=1.9.0", {1, 2}),
@@ -84,6 +86,44 @@ def test_huge_version_numbers_say_nothing_and_never_crash():
     assert spec_majors("==" + digits) is None
     assert spec_majors(">=1." + digits) is None
     assert spec_majors(">=999999") is None  # no such Lightning
+
+
+@pytest.mark.parametrize(
+    ("line", "majors"),
+    [
+        ("pytorch-lightning @ git+http://github.com/ibeltagy/pytorch-lightning.git@v0.8.5_fixes#egg=pytorch-lightning", {0}),
+        ("-e git+https://github.com/PyTorchLightning/pytorch-lightning.git@0.7.1#egg=pytorch-lightning", {0}),
+        ("git+https://github.com/Lightning-AI/lightning@2.1.0", {2}),
+        ("https://github.com/Lightning-AI/lightning/archive/refs/tags/2.0.0.zip", {2}),
+        ("pytorch_lightning @ git+https://github.com/fork/pytorch_lightning@1.9.5rc1", {1}),
+    ],
+)
+def test_vcs_url_pins_name_the_version_of_their_tag(tmp_path, line, majors):
+    path = write(tmp_path / "requirements.txt", line + "\n")
+    assert majors_in(path) == [majors]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git+https://github.com/Lightning-AI/lightning@master",
+        "git+https://github.com/fork/pytorch-lightning.git@a1b2c3d#egg=pytorch-lightning",
+        "git+https://github.com/Lightning-AI/lightning-bolts.git@0.3.0",  # not Lightning
+        "# pytorch-lightning @ git+https://github.com/u/pytorch-lightning.git@0.7.1",  # a comment
+    ],
+)
+def test_vcs_urls_without_a_version_tag_say_nothing(tmp_path, line):
+    assert majors_in(write(tmp_path / "requirements.txt", line + "\n")) == []
+
+
+def test_a_0x_pin_says_pre_1_0(tmp_path):
+    from flake8_lightning.model.project import Project
+
+    write(tmp_path / "requirements.txt", "pytorch-lightning==0.7.5\n")
+    decided = target_version(Project(str(tmp_path), ()))
+    assert (decided.major, decided.source, decided.pre_1_0) == (0, "pin", True)
+    assert decided.before(2) and not decided.at_least(1)
+    assert target_version(Project(str(tmp_path), ()), "0.8").pre_1_0
 
 
 # -- pin files ------------------------------------------------------------------
@@ -124,7 +164,8 @@ def test_whole_package_names_only(tmp_path):
         lightning>=2.0
         """,
     )
-    assert majors_in(req) == [{2}]
+    # The URL's name is not read as a package name; its version tag is a VCS pin (line 5).
+    assert [(pin.line, set(pin.majors)) for pin in file_pins(str(req))] == [(5, {2}), (8, {2})]
 
 
 def test_lightning_umbrella_1_x(tmp_path):

@@ -11,7 +11,11 @@ In order, the first that says wins:
    root up to the repository (never above its ``.git`` folder, the home folder,
    the filesystem root, or out of a ``.cache``/``site-packages``/... folder); the nearest root with a pin that names one major
    version decides. Bare names and ranges over several majors
-   (``pytorch-lightning>=1.5``) say nothing. When no Lightning pin decides, a
+   (``pytorch-lightning>=1.5``) say nothing. A VCS or archive URL of a
+   Lightning repository (or fork) at a version tag pins that version
+   (``pytorch-lightning @ git+https://github.com/u/pytorch-lightning.git@v0.8.5_fixes``).
+   A pin that allows only 0.x says "pre-1.0" (major 0); a range over 0.x and
+   1.x (``<2.0``) says 1. When no Lightning pin decides, a
    torch pin below 1.11 (``pytorch=1.10`` in a conda file) means 1.x:
    Lightning 2.0 requires ``torch>=1.11``.
 3. Evidence in the project's code (``lightning_versions.CODE_FACTS``): imports
@@ -105,7 +109,8 @@ class Pin:
 class TargetVersion:
     """The Lightning major version a project targets, or None when unknown, and why."""
 
-    #: 1 (0.x counts as 1), 2, ...; UNKNOWN (None) when the evidence conflicts.
+    #: 0 (certainly pre-1.0: only a 0.x pin or ``--lightning-version 0.x`` says so),
+    #: 1 (1.x, or a range over 0.x and 1.x), 2, ...; UNKNOWN (None) when the evidence conflicts.
     major: int | None
     #: "option", "pin", "code", "default" or "conflict".
     source: str
@@ -125,6 +130,11 @@ class TargetVersion:
     def before(self, major: int) -> bool:
         """Certainly before ``major`` (False when unknown)."""
         return self.major is not None and self.major < major
+
+    @property
+    def pre_1_0(self) -> bool:
+        """Certainly a 0.x Lightning: no ``self.log``; metrics come from the dicts hooks return."""
+        return self.major == 0
 
     def basis(self, root: str) -> str:
         """Where the version comes from, in a few words, for a finding's message."""
@@ -191,8 +201,22 @@ def _majors_of(spec: str, bare_is_exact: bool) -> frozenset[int] | None:
         for op, major, rest in clauses:
             majors &= _clause_majors(op, major, rest, top)
         allowed |= majors
-    # 0.x had every hook and API 1.x has that the rules ask about: count it as 1.
-    return frozenset(max(major, 1) for major in allowed) if allowed else None
+    return _pre_1_0_apart(allowed)
+
+
+def _pre_1_0_apart(allowed: set[int]) -> frozenset[int] | None:
+    """``allowed``, with 0 kept apart only when the pin allows nothing but 0.x.
+
+    0.x had every hook and API 1.x has that the rule about removed hooks asks
+    about, so a range over 0.x and 1.x (``<2.0``) still decides "before 2"; but
+    a pin of 0.x alone (``==0.7.5``) says pre-1.0, where metrics came from the
+    dicts hooks return (``self.log`` did not exist before 0.10): ``{0}``.
+    """
+    if not allowed:
+        return None
+    if allowed == {0}:
+        return frozenset(allowed)
+    return frozenset(max(major, 1) for major in allowed)
 
 
 def _clauses(spec: str, bare_is_exact: bool) -> list[tuple[str, int, str]] | None:
@@ -258,6 +282,25 @@ def _below_torch_for_2(op: str, major: int, rest: str) -> bool:
     return False
 
 
+#: A VCS or archive URL of a Lightning repository (or a fork) at a version tag:
+#: ``git+http://github.com/ibeltagy/pytorch-lightning.git@v0.8.5_fixes#egg=...``,
+#: ``git+https://github.com/PyTorchLightning/pytorch-lightning.git@0.7.1``,
+#: ``https://github.com/Lightning-AI/lightning/archive/refs/tags/2.0.0.zip``.
+#: A branch or commit (``@master``, ``@a1b2c3d``) says nothing.
+_VCS_PIN = re.compile(
+    r"/(?:pytorch[-_]lightning|lightning)(?:\.git)?"
+    r"(?:@|/archive/(?:refs/tags/)?)v?(\d{1,%d})\.(\d{1,%d})(?![\d])" % (MAX_DIGITS, MAX_DIGITS),
+    re.I,
+)
+
+
+def vcs_majors(line: str) -> frozenset[int] | None:
+    """The major a Lightning VCS/archive URL's version tag names, if the line has one."""
+    found = {int(match.group(1)) for match in _VCS_PIN.finditer(line)}
+    found = {major for major in found if major <= MAX_MAJOR}
+    return _pre_1_0_apart(found) if len(found) == 1 else None
+
+
 def file_pins(path: str) -> list[Pin]:
     """Every line of ``path`` that names Lightning with a version specifier."""
     text = _read(path)
@@ -273,6 +316,9 @@ def file_pins(path: str) -> list[Pin]:
             majors = spec_majors(line[match.end() : match.end() + MAX_SPEC_CHARS], conda=conda)
             if majors:
                 pins.append(Pin(path, number, line, majors))
+        vcs = vcs_majors(line)
+        if vcs:
+            pins.append(Pin(path, number, line, vcs))
         for match in _TORCH.finditer(line):
             if torch_rules_out_2(line[match.end() : match.end() + MAX_SPEC_CHARS], conda=conda):
                 pins.append(Pin(path, number, line, frozenset({1}), package="torch"))

@@ -1,4 +1,4 @@
-"""LTN001: a raw optimizer is stepped or zeroed instead of ``self.optimizers()``."""
+"""LTN001: a raw optimizer is stepped instead of ``self.optimizers()``."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ EXCLUDED_METHODS = frozenset({"__init__", "configure_optimizers"})
 
 @register
 class RawOptimizerStep(Rule):
-    """Stepping or zeroing a raw optimizer instead of ``self.optimizers()``.
+    """Stepping a raw optimizer instead of ``self.optimizers()``.
 
     ## What it does
     Flags, in a method of a LightningModule under manual optimization, each
     place that gets hold of a raw ``torch.optim`` optimizer of the module and
-    then calls its ``step()`` or ``zero_grad()``: one Lightning manages (an
+    then calls its ``step()``: one Lightning manages (an
     attribute ``configure_optimizers`` returns, ``self.trainer.optimizers[i]``,
     ``self.optimizers(use_pl_optimizer=False)``, ``opt.optimizer`` inside
     Lightning's wrapper) or one built over the module's own parameters
@@ -47,9 +47,11 @@ class RawOptimizerStep(Rule):
 
     When ``training_step`` also steps Lightning's wrapper, ``global_step``
     advances but does not count the raw steps (a GAN stepping one of its two
-    optimizers raw counts half its steps); the message says so. A raw
-    ``zero_grad()`` is harmless then, and an optimizer the module built for
-    itself beside Lightning's is not reported.
+    optimizers raw counts half its steps); the message says so. An optimizer
+    the module built for itself beside Lightning's is not reported then.
+
+    A raw ``zero_grad()`` alone is never reported: ``LightningOptimizer.zero_grad``
+    only calls the wrapped optimizer's ``zero_grad``, so it does the same thing.
 
     ## Example
     ```python
@@ -103,6 +105,8 @@ class RawOptimizerStep(Rule):
     certainly returns it at index ``i``, for the class and every subclass, in
     statement order; ``opt.optimizer`` to ``opt``; and
     ``self.optimizers(use_pl_optimizer=False)`` to ``self.optimizers()``.
+    A ``zero_grad()`` on the same expression in the same method is rewritten
+    with the step, so the method keeps one spelling (same behaviour).
 
     ## Known limits
     An optimizer over anything else is not the module's and is never
@@ -117,7 +121,7 @@ class RawOptimizerStep(Rule):
     are not LightningModules themselves is not checked.
     """
 
-    needs = any_call("step", "zero_grad")
+    needs = any_call("step")
     code = "LTN001"
     name = "raw-optimizer-step"
     impact = (
@@ -136,7 +140,9 @@ class RawOptimizerStep(Rule):
     )
 
     def visit_Call(self, node: nodes.Call) -> None:
-        found = method_call(node, ("step", "zero_grad"))
+        # Only a raw step: LightningOptimizer.zero_grad only calls the wrapped
+        # optimizer's zero_grad, so a raw zero_grad() does the very same thing.
+        found = method_call(node, ("step",))
         if found is None:
             return
         cls, method, func = found
@@ -154,14 +160,40 @@ class RawOptimizerStep(Rule):
             for source in held.sources:
                 message = None
                 if counted:
-                    # Lightning's wrapper is stepped too, so global_step advances: a raw
-                    # zero_grad is harmless, and an optimizer Lightning does not manage is
-                    # the author's own business.
-                    if func.attrname != "step" or not managed(source, method, optimizers):
+                    # Lightning's wrapper is stepped too, so global_step advances: an
+                    # optimizer Lightning does not manage is the author's own business.
+                    if not managed(source, method, optimizers):
                         continue
                     message = self.uncounted_message
-                edits = _edits(source, method, optimizers, self.ctx.source) if fixable else ()
-                self.report(source, message, edits=edits, expr=_short(source.as_string()))
+                edits: tuple[Edit, ...] = ()
+                if fixable:
+                    edits = _edits(source, method, optimizers, self.ctx.source)
+                    if edits:
+                        edits += self._matching_zero_grads(source, method, optimizers)
+                self.report(source, message, edits=edits, expr=_short(_shown(source)))
+
+    def _matching_zero_grads(
+        self, source: nodes.NodeNG, method: nodes.FunctionDef, optimizers: OptimizerFacts
+    ) -> tuple[Edit, ...]:
+        """The same rewrite for each ``zero_grad()`` in ``method`` on the same raw optimizer.
+
+        Not a finding (the wrapper's ``zero_grad`` calls the raw one's), but the fix
+        keeps one spelling for the optimizer: the same expression as the stepped
+        one's source (``self.optimizer``), held raw, in the same method.
+        """
+        text = source.as_string()
+        edits: list[Edit] = []
+        for call in method.nodes_of_class(nodes.Call):
+            found = method_call(call, ("zero_grad",))
+            if found is None or found[1] is not method:
+                continue
+            held = optimizers.held(found[2].expr, method)
+            if held.kind is not Kind.RAW:
+                continue
+            for other in held.sources:
+                if other is not source and other.as_string() == text:
+                    edits.extend(_edits(other, method, optimizers, self.ctx.source))
+        return tuple(edits)
 
 
 def _edits(
@@ -187,6 +219,15 @@ def _edits(
     if isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute) and call.func.attrname == "optimizers":
         return (Edit.replace(call, f"{me}.optimizers()"),)
     return ()
+
+
+def _shown(source: nodes.NodeNG) -> str:
+    """How the message names the optimizer: ``opt in self.trainer.optimizers`` for a loop's list."""
+    text = source.as_string()
+    loop = source.parent
+    if isinstance(loop, (nodes.For, nodes.Comprehension)) and loop.iter is source:
+        return f"{loop.target.as_string()} in {text}"
+    return text
 
 
 def _short(text: str, limit: int = 60) -> str:

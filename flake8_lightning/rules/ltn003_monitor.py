@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, monitor_site, scheduler_monitor
-    global MetricFacts, Names, literal_name, callback_modules, configured_modules, UNKNOWN
+    global MetricFacts, Names, literal_name, callback_modules, configured_modules, UNKNOWN, target_version
     from astroid import nodes
 
     from flake8_lightning.model.callbacks import monitor_site
@@ -23,9 +23,18 @@ def _imports() -> None:
     from flake8_lightning.model.optimizers import scheduler_monitor
     from flake8_lightning.model.training import callback_modules, configured_modules
     from flake8_lightning.model.unknown import UNKNOWN
+    from flake8_lightning.model.version import target_version
 
 #: Names ModelCheckpoint can monitor without anything logging them.
 CHECKPOINT_BUILTINS = frozenset({"epoch", "step"})
+#: Hooks whose returned dict reached ``callback_metrics`` before Lightning 1.0 (top-level
+#: keys, and the keys of its ``"log"`` and ``"progress_bar"`` dicts).
+PRE_1_0_RETURNING_HOOKS = frozenset(
+    f"{stage}_{suffix}"
+    for stage in ("training", "validation", "test")
+    for suffix in ("step", "step_end", "end", "epoch_end")
+)
+PRE_1_0_KEYS = frozenset({"log", "progress_bar"})
 
 
 def typo_of(name: str, logged) -> str | None:  # noqa: ANN001 - an iterable of str
@@ -151,8 +160,14 @@ class MonitorNeverLogged(Rule):
     resolved or comes from an installed library, and a module with a base
     class from outside the project are not checked. A scheduler whose type is
     unknown (a factory, a parameter) is not checked. A base class that defines
-    no ``*_step`` and has no subclass in the project is not checked. Metrics returned in the
-    pre-2.0 ``{"log": ...}`` dict are not logged, and are reported.
+    no ``*_step`` and has no subclass in the project is not checked.
+
+    Before Lightning 1.0 there was no ``self.log``: the keys of the dict a hook
+    returned (and of its ``"log"`` and ``"progress_bar"`` dicts) reached the
+    monitors. So under a 0.x target (a pin such as ``pytorch-lightning==0.7.5``
+    or a VCS URL at a 0.x tag) the rule stays silent, and also when the modules
+    return such ``{"log": ...}`` dicts and no pin says 1.x or later. Under a
+    1.x or 2.x pin those dicts are not logged, and their metrics are reported.
     """
 
     needs = any_of("monitor", "ModelCheckpoint", "EarlyStopping")
@@ -200,9 +215,46 @@ class MonitorNeverLogged(Rule):
         logged.update(metrics.helpers())
         if name in builtins or logged.anything or logged.may_log(name):
             return
+        if self._maybe_pre_1_0(classes):
+            return  # before 1.0, the dicts hooks return were logged: the metric may come from one
         if name in logged.logger_only:
             self.report(monitor, self.logger_message, monitor=name, effect=effect)
             return
         close = typo_of(name, logged.exact)
         fix = f"did you mean '{close}'?" if close else f"log it with self.log('{name}', ...)"
         self.report(monitor, monitor=name, effect=effect, fix=fix)
+
+    def _maybe_pre_1_0(self, classes: list[nodes.ClassDef]) -> bool:
+        """Can the monitored metric come from a dict a hook returns (Lightning before 1.0)?
+
+        Certainly so under a 0.x target (``self.log`` came in 0.10). Possibly so
+        when the modules return 0.x-style ``{"log": ...}``/``{"progress_bar": ...}``
+        dicts and no pin (or ``--lightning-version``) says 1.x or later, nor
+        2.x-only code: an old research repository often pins nothing.
+        """
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        if version.pre_1_0:
+            return True
+        if version.at_least(1) and (version.source in ("pin", "option") or version.at_least(2) and version.source == "code"):
+            return False
+        facts = self.ctx.facts
+        return any(
+            _returns_pre_1_0_dict(method)
+            for cls in classes
+            for klass in facts.hierarchy(cls).classes
+            for method in klass.mymethods()
+            if method.name in PRE_1_0_RETURNING_HOOKS
+        )
+
+
+def _returns_pre_1_0_dict(method: nodes.FunctionDef) -> bool:
+    """Does ``method`` build a dict with a ``"log"`` or ``"progress_bar"`` key (0.x's result form)?"""
+    for node in method.nodes_of_class((nodes.Dict, nodes.Call)):
+        if isinstance(node, nodes.Dict):
+            if any(isinstance(key, nodes.Const) and key.value in PRE_1_0_KEYS for key, _ in node.items):
+                return True
+        elif any(keyword.arg in PRE_1_0_KEYS for keyword in node.keywords or ()):
+            name = node.func.attrname if isinstance(node.func, nodes.Attribute) else getattr(node.func, "name", "")
+            if name in ("dict", "OrderedDict"):
+                return True
+    return False

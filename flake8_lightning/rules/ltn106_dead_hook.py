@@ -58,7 +58,9 @@ class DeadHook(Rule):
     (``on_training_epoch_end``, ``on_validation_epoch_ends``). Near-misses are
     only considered for hook-shaped names (``on_*``, ``*_step*``,
     ``*_epoch*``, ``*_batch*``). Never reported: a method the project calls
-    itself, one that overrides a project base class (the project's own hook
+    itself (``super().<name>(...)`` inside an override of the same name only
+    chains to Lightning's base and does not count), one that overrides a
+    project base class (the project's own hook
     protocol), and a stub (``pass``, a docstring, ``raise
     NotImplementedError``), which loses nothing if never called. Applies only
     when the project certainly targets Lightning 2.x.
@@ -173,9 +175,58 @@ class DeadHook(Rule):
         self.report(node, name=node.name, what=what, fix=fix, basis=version.basis(self.ctx.project.root))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
-        """True when project code calls ``name`` (then it is a helper, not a hook)."""
+        """True when project code calls ``name`` (then it is a helper, not a hook).
+
+        ``super().name(...)`` inside an override also named ``name`` only chains
+        to the base class's hook: it runs only when the override itself runs,
+        so it is not a project call (in 2.x Lightning's base no longer defines a
+        removed hook, so that call would raise AttributeError anyway). Through
+        ``super()`` from any other method it calls a project base's method
+        directly: a project call.
+        """
         call = re.compile(rf"(?<!def )\b{re.escape(name)}\s*\(|['\"]{re.escape(name)}['\"]")
-        return any(True for _ in self.ctx.project.files_matching(call))
+        project = self.ctx.project
+        for path in project.files_matching(call):
+            text = project.text(path) or ""
+            if any(not _chains_to_base(text, match, name) for match in call.finditer(text)):
+                return True
+        return False
+
+
+_SUPER_BEFORE = re.compile(r"\bsuper\s*\([^()]*\)\s*\.\s*$")
+_DEF_LINE = re.compile(r"([ \t]*)(?:async[ \t]+)?(def|class)[ \t]+(\w+)")
+#: How far before a call ``super(...).`` is looked for.
+MAX_SUPER_CHARS = 200
+
+
+def _chains_to_base(text: str, match: re.Match[str], name: str) -> bool:
+    """Is ``match`` a ``super().name(`` call inside a function also named ``name``?
+
+    The enclosing function is the nearest ``def`` above with less indentation
+    (a text scan: anything else, a class or module-level line, says no).
+    """
+    if match.group()[0] in "'\"":
+        return False
+    if not _SUPER_BEFORE.search(text, max(0, match.start() - MAX_SUPER_CHARS), match.start()):
+        return False
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line = text[line_start : match.start()]
+    indent = len(line) - len(line.lstrip(" \t"))
+    end = line_start
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        above = text[start : end - 1]
+        end = start
+        stripped = above.lstrip(" \t")
+        if not stripped or stripped.startswith("#") or len(above) - len(stripped) >= indent:
+            continue
+        found = _DEF_LINE.match(above)
+        if found is None:
+            if len(above) - len(stripped) == 0:
+                return False  # module-level code
+            continue  # an ``if``/``for``/``with`` line of the body, or a continuation line
+        return found.group(2) == "def" and found.group(3) == name
+    return False
 
 
 def _is_stub(method: nodes.FunctionDef) -> bool:

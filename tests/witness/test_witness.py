@@ -104,6 +104,18 @@ def test_ltn001_fixed_counts_steps_and_saves(tmp_path):
     assert checkpoints(tmp_path) != []
 
 
+def test_ltn001_raw_zero_grad_beside_the_wrapper_step_is_harmless(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    assert lint("ltn001_raw_zero_grad.py") == []
+    model = load("ltn001_raw_zero_grad.py").RawZeroGradModel()
+    run = trainer(tmp_path, [ModelCheckpoint(dirpath=tmp_path / "ckpt", every_n_train_steps=2)])
+    run.fit(model)
+    assert run.global_step == 8  # the wrapper's step counts; the raw zero_grad changes nothing
+    assert model.zeroed == [True] * 8  # gradients cleared (set to None) as opt.zero_grad() does
+    assert checkpoints(tmp_path) != []
+
+
 def test_ltn002_manual_backward_raises_at_first_batch(tmp_path):
     from lightning.pytorch.utilities.exceptions import MisconfigurationException
 

@@ -11,4 +11,4 @@ class GAN(L.LightningModule):
         )
         g.step()
         w = self.optimizers()[0]
-        w.zero_grad()  # kept
+        w.step()  # kept

@@ -11,4 +11,4 @@ class GAN(L.LightningModule):
         )
         g.step()
         w = self.optimizers()[0]
-        w.optimizer.zero_grad()  # kept
+        w.optimizer.step()  # kept

@@ -19,5 +19,5 @@ class GAN(L.LightningModule):
         g, _ = self.optimizers()
         g.step()
         wrapped = self.optimizers()[0]
-        wrapped.zero_grad()
+        wrapped.optimizer.zero_grad()
         self.optimizers()[0].step()
