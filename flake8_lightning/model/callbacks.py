@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from astroid import nodes
 
+from flake8_lightning.lightning_api import MONITOR_CALLBACKS
 from flake8_lightning.model.lightning import Facts, argument, is_lightning_class
 
 #: Callback class -> position of ``monitor`` in its signature.
-MONITOR_POSITION = {"ModelCheckpoint": 2, "EarlyStopping": 0}
+MONITOR_POSITION = {kind: callback.monitor for kind, callback in MONITOR_CALLBACKS.items()}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from astroid import nodes
 
+from flake8_lightning.lightning_api import EPOCH_LOG_HOOKS, STEP_LOG_HOOKS
 from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
@@ -35,40 +36,9 @@ if TYPE_CHECKING:
 
 ANY = ".*"
 
-#: Hooks whose ``self.log`` defaults to on_step=True, on_epoch=False.
-STEP_HOOKS = frozenset(
-    {
-        "training_step",
-        "on_train_batch_start",
-        "on_train_batch_end",
-        "on_before_backward",
-        "on_after_backward",
-        "on_before_optimizer_step",
-        "on_before_zero_grad",
-        "optimizer_step",
-        "optimizer_zero_grad",
-    }
-)
-#: Hooks whose ``self.log`` defaults to on_step=False, on_epoch=True.
-EPOCH_HOOKS = frozenset(
-    {
-        "validation_step",
-        "test_step",
-        "on_validation_batch_start",
-        "on_validation_batch_end",
-        "on_test_batch_start",
-        "on_test_batch_end",
-        "on_train_start",
-        "on_validation_start",
-        "on_test_start",
-        "on_train_epoch_start",
-        "on_train_epoch_end",
-        "on_validation_epoch_start",
-        "on_validation_epoch_end",
-        "on_test_epoch_start",
-        "on_test_epoch_end",
-    }
-)
+#: Hooks whose ``self.log`` defaults to on_step=True / on_epoch=True (Lightning's ``_FxValidator``).
+STEP_HOOKS = STEP_LOG_HOOKS
+EPOCH_HOOKS = EPOCH_LOG_HOOKS
 #: Receivers of ``.log(...)`` that are never a LightningModule.
 NOT_MODULES = frozenset({"np", "numpy", "math", "cmath", "torch", "jnp", "tf", "logging", "logger", "log", "F", "mx"})
 LOGGER_CALLS = frozenset({"add_scalar", "add_scalars", "log_metrics", "log"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flake8_lightning.lightning_api import MONITOR_CALLBACKS
 from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 
 
@@ -28,8 +29,8 @@ NEUTRAL = frozenset(
     overall total global final best top top1 top5 top10 running ema smoothed batch
     dataloader idx per class image pixel sample score metric""".split()
 )
-#: Where ``mode`` sits among positional arguments.
-MODE_POSITION = {"ModelCheckpoint": 7, "EarlyStopping": 4}
+#: Where ``mode`` may sit among positional arguments (its lowest position in 2.x).
+MODE_POSITION = {kind: callback.mode_from for kind, callback in MONITOR_CALLBACKS.items()}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -127,7 +128,8 @@ class MonitorModeMismatch(Rule):
         if site.mode is None:
             if not site.positional or len(node.args) > MODE_POSITION[site.kind]:
                 return  # mode may be passed positionally or through **kwargs
-            mode, at, shown = "min", site.monitor, "'min' (the default)"
+            default = MONITOR_CALLBACKS[site.kind].mode_default
+            mode, at, shown = default, site.monitor, f"'{default}' (the default)"
         else:
             mode = site.mode.value if isinstance(site.mode, nodes.Const) else None
             at, shown = site.mode, f"'{mode}'"
