@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flake8_lightning.lightning_versions import REMOVED_TRAINER_ARGS
 from flake8_lightning.registry import Needs, Rule, heavy_imports, register
 
@@ -244,36 +246,49 @@ class RemovedTrainerArgument(Rule):
         basis = self._basis()
         if basis is None:
             return
-        for where, arg, direct in found:
-            edits = self._init_fix(node, where, arg) if direct else ()
+        # One rewrite of the whole call carries every fixable keyword: each finding offers
+        # the same edits, so they are applied together or not at all.
+        replace, fit_edit = {}, ()
+        if not any(k.arg is None for k in node.keywords or ()) and not any(
+            isinstance(a, nodes.Starred) for a in node.args
+        ):
+            for where, arg, direct in found:
+                text, extra = self._init_fix(node, where, arg, replace)
+                if text is not False:
+                    replace[where] = text
+                    fit_edit = fit_edit or extra
+        edits = self._call_edit(node, replace) if replace else ()
+        if edits and fit_edit:
+            edits = edits + fit_edit
+        for where, arg, _ in found:
             self.report(
                 where, arg=arg, removed=REMOVED_TRAINER_ARGS[arg], fix=ADVICE.get(arg, "remove it"), basis=basis,
-                edits=edits,
+                edits=edits if where in replace else (),
             )
 
-    def _init_fix(self, call: nodes.Call, keyword: nodes.Keyword, arg: str) -> tuple:
-        if any(k.arg is None for k in call.keywords or ()) or any(isinstance(a, nodes.Starred) for a in call.args):
-            return ()
-        given = {k.arg for k in call.keywords}
+    def _init_fix(self, call: nodes.Call, keyword: nodes.Keyword, arg: str, taken: dict) -> tuple:
+        """(the keyword's new text, None to remove it, or False: no fix; an edit elsewhere)."""
+        given = {k.arg for k in call.keywords} | {_new_name(t) for t in taken.values() if t}
+        text = self._text(keyword.value)
+        if text is None:
+            return False, ()
         if arg in RENAMED:
-            return self._rename_fix(call, keyword, RENAMED[arg], None)
+            return (False, ()) if RENAMED[arg] in given else (f"{RENAMED[arg]}={text}", ())
         if arg == "gpus":
             value = keyword.value
             if not isinstance(value, nodes.Const) or given & {"accelerator", "devices"}:
-                return ()
+                return False, ()
             if isinstance(value.value, bool) or not isinstance(value.value, (int, str)):
-                return ()
+                return False, ()
             if isinstance(value.value, str) and (not value.value.strip() or value.value.strip() in {"0", "-0"}):
-                return ()
+                return False, ()
             if value.value == 0:
-                return ()
-            text = self._text(keyword.value)
-            if text is None:
-                return ()
-            return self._call_edit(call, {keyword: f'accelerator="gpu", devices={text}'})
+                return False, ()
+            return f'accelerator="gpu", devices={text}', ()
         if arg == "resume_from_checkpoint":
-            return self._move_to_fit(call, keyword)
-        return ()
+            fit_edit = self._move_to_fit(call, keyword)
+            return (None, fit_edit) if fit_edit else (False, ())
+        return False, ()
 
     def _rename_fix(self, call: nodes.Call, keyword: nodes.Keyword, new: str, position: int | None) -> tuple:
         if any(k.arg is None for k in call.keywords or ()) or any(isinstance(a, nodes.Starred) for a in call.args):
@@ -334,11 +349,9 @@ class RemovedTrainerArgument(Rule):
         if value_text is None:
             return ()
         last = (fit.args + list(fit.keywords or ()))[-1]
-        removal = self._call_edit(call, {keyword: None})
-        addition = self._call_edit(fit, {}, append=(last, f", ckpt_path={value_text}"))
-        if not removal or not addition:
-            return ()
-        return removal + addition
+        if not self._call_edit(call, {keyword: None}):
+            return ()  # the keyword cannot be cut out cleanly
+        return self._call_edit(fit, {}, append=(last, f", ckpt_path={value_text}"))
 
     # -- text edits -----------------------------------------------------------
 
@@ -377,11 +390,16 @@ class RemovedTrainerArgument(Rule):
                 if rest[after : after + 1] == ",":
                     tail = rest[after + 1 :]
                     high += after + 1 + (len(tail) - len(tail.lstrip(" \t")))
+                    line_start = max(source.rfind("\n", 0, low), source.rfind("\r", 0, low)) + 1
+                    ending = re.match(r"\r\n|\r|\n", source[high:end])
+                    if ending and line_start > start and not source[line_start:low].strip(" \t"):
+                        low, high = line_start, high + ending.end()  # the keyword's whole line
                 else:
                     head = source[start:low].rstrip(" \t\r\n")
-                    if not head.endswith(","):
+                    if head.endswith(","):
+                        low = start + len(head) - 1
+                    elif not head.endswith("("):
                         return ()
-                    low = start + len(head) - 1
                 text = ""
             if has_comment(source[low:high]) or "#" in source[low:high]:
                 return ()
@@ -412,6 +430,11 @@ class RemovedTrainerArgument(Rule):
         if not version.at_least(2):
             return None  # 1.x accepts (some of) these; unknown: stay silent
         return version.basis(self.ctx.project.root)
+
+
+def _new_name(text: str) -> str:
+    """The keyword a replacement text starts with (``accelerator`` for ``accelerator="gpu", ...``)."""
+    return text.split("=", 1)[0]
 
 
 def _plain(node: nodes.NodeNG) -> bool:
