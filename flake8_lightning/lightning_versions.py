@@ -34,7 +34,13 @@ class VersionFact:
 
 
 #: Trainer arguments 2.x rejects with ``TypeError``, with the version that removed each.
+#: Every ``Trainer.__init__`` parameter of pytorch-lightning 0.7.6, 0.8.5, 0.9.0,
+#: 1.0.8, 1.2.10, 1.3.8, 1.4.9, 1.5.0, 1.8.6 and 1.9.5 (read from the wheels) that
+#: ``lightning==2.6.6``'s ``Trainer.__init__`` does not accept; the version is the
+#: first sampled release without it, narrowed by the CHANGELOG where the samples
+#: leave a gap (1.5.0 to 1.8.6). LTN206 and the version evidence both read it.
 REMOVED_TRAINER_ARGS: dict[str, str] = {
+    # 1.9.5 -> 2.0
     "gpus": "2.0",
     "tpu_cores": "2.0",
     "ipus": "2.0",
@@ -49,6 +55,7 @@ REMOVED_TRAINER_ARGS: dict[str, str] = {
     "move_metrics_to_cpu": "2.0",
     "amp_backend": "2.0",
     "amp_level": "2.0",
+    # 1.5.0 -> 1.8.6
     "weights_save_path": "1.8",
     "checkpoint_callback": "1.7",
     "progress_bar_refresh_rate": "1.7",
@@ -57,7 +64,37 @@ REMOVED_TRAINER_ARGS: dict[str, str] = {
     "stochastic_weight_avg": "1.7",
     "terminate_on_nan": "1.7",
     "prepare_data_per_node": "1.7",
+    "process_position": "1.7",
+    "log_gpu_memory": "1.7",
+    "reload_dataloaders_every_epoch": "1.7",
+    # 1.4.9 -> 1.5.0
     "distributed_backend": "1.5",
+    "truncated_bptt_steps": "1.5",
+    # 1.2.10 -> 1.3.8
+    "automatic_optimization": "1.3",
+    "enable_pl_optimizer": "1.3",
+    # 0.9.0 -> 1.0.8
+    "early_stop_callback": "1.0",
+    "log_save_interval": "1.0",
+    "row_log_interval": "1.0",
+    "overfit_pct": "1.0",
+    "train_percent_check": "1.0",
+    "val_percent_check": "1.0",
+    "test_percent_check": "1.0",
+    # 0.8.5 -> 0.9.0
+    "num_tpu_cores": "0.9",
+    "print_nan_grads": "0.9",
+    "show_progress_bar": "0.9",
+    "use_amp": "0.9",
+    # 0.7.6 -> 0.8.5
+    "add_row_log_interval": "0.8",
+    "default_save_path": "0.8",
+    "gradient_clip": "0.8",
+    "max_nb_epochs": "0.8",
+    "min_nb_epochs": "0.8",
+    "nb_gpu_nodes": "0.8",
+    "nb_sanity_val_steps": "0.8",
+    "progress_bar_callback": "0.8",
 }
 
 #: Trainer arguments added in 2.0.

@@ -282,6 +282,11 @@ SEEDS = sorted(
 )
 #: Lines the rules' fixes may touch (removed, added or moved); every other line must survive.
 TOUCHABLE = ("opt", "automatic_optimization", "__init__")
+# LTN206 (migration) rewrites Trainer and run-method keywords.
+TOUCHABLE += ("Trainer", "accelerator", "ckpt_path", "dataloader", "resume_from_checkpoint")
+TOUCHABLE += tuple(name for pair in __import__(
+    "flake8_lightning.rules.ltn206_removed_trainer_argument", fromlist=["RENAMED"]
+).RENAMED.items() for name in pair)
 ODD_LINES = ["\n", "\x0c\n", "# \x0b \x1c \x85 \u2028 \u2029 odd\n", "\x0c# form feed\n", "    \n", "# plain comment\n"]
 EXAMPLES = int(os.environ.get("FLAKE8_LIGHTNING_FIX_EXAMPLES", "200"))
 
