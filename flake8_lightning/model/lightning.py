@@ -8,7 +8,6 @@ mixins included). Rules ask questions; they never walk hierarchies themselves.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -354,15 +353,16 @@ class Facts:
         """Project classes that ``keep`` accepts, found by a fixpoint over names.
 
         Only files whose text mentions a known name (a seed, or a class found
-        so far) are parsed, so a large project costs a text scan, not a parse.
+        so far) are parsed, so a large project costs a text scan, not a parse;
+        and each text is scanned once (into its set of words), however many
+        passes and names the fixpoint takes.
         """
         found: dict[nodes.ClassDef, None] = {}
         names, searched = set(seeds), set()
         while names - searched:
             batch = names - searched
             searched |= batch
-            pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, batch))) + r")\b")
-            for path in self.project.files_matching(pattern):
+            for path in self.project.files_naming(batch):
                 for node in self.classes_in(self.project.module(path)):
                     if node not in found and keep(node):
                         found[node] = None

@@ -177,11 +177,14 @@ class MonitorNeverLogged(Rule):
         site = monitor_site(node, self.ctx.facts)
         if site is None or site.monitor is None:
             return
+        monitor = name_pattern(site.monitor, self.ctx.facts)
+        if type(monitor) is not str:
+            return  # not a constant: known before resolving any class, so nothing is scanned
         owner = enclosing_method(node)
         if owner is not None and owner[1].name == "configure_callbacks":
             classes = self._module_and_subclasses(owner[0])
         else:
-            classes = self._trained_classes(node)
+            classes = self._trained_classes(node, monitor)
         if site.kind == "ModelCheckpoint":
             self._check(site.monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
         else:
@@ -261,14 +264,16 @@ class MonitorNeverLogged(Rule):
 
     def _check(self, monitor: nodes.NodeNG, classes: list[nodes.ClassDef] | None, builtins, effect: str) -> None:  # noqa: ANN001
         name = name_pattern(monitor, self.ctx.facts)
-        if type(name) is not str or not classes:
+        if type(name) is not str or not classes or name in builtins:
             return  # not a constant (a config value, a parameter, None), or nothing to check against
         metrics = MetricFacts.of(self.ctx.facts)
         logged = Names()
         for cls in classes:
             logged.update(metrics.logged_by(cls))
+        if logged.anything or logged.may_log(name):
+            return  # the modules log it themselves: no need to scan the project for helpers
         logged.update(metrics.helpers())
-        if name in builtins or logged.anything or logged.may_log(name):
+        if logged.anything or logged.may_log(name):
             return
         if name in logged.logger_only:
             self.report(monitor, self.logger_message, monitor=name, effect=effect)
@@ -279,11 +284,18 @@ class MonitorNeverLogged(Rule):
 
     # -- which module a monitor applies to --------------------------------------------
 
-    def _trained_classes(self, node: nodes.NodeNG) -> list[nodes.ClassDef] | None:
-        """The classes trained with callbacks built at ``node``; None means unknown."""
+    def _trained_classes(self, node: nodes.NodeNG, monitor: str) -> list[nodes.ClassDef] | None:
+        """The classes trained with callbacks built at ``node``; None means unknown.
+
+        When they are every LightningModule of the project, a module that
+        certainly logs ``monitor`` (looked for first in the files that name
+        it) settles the question without scanning the project: None.
+        """
         scope = _run_scope(node)
         models = list(self._run_models(scope))
         if not models:
+            if MetricFacts.of(self.ctx.facts).some_module_may_log(monitor):
+                return None  # one of them may log it: nothing to report, whichever is trained
             found = self.ctx.facts.lightning_modules()
             return found or None
         classes: list[nodes.ClassDef] = []

@@ -175,7 +175,7 @@ class DeadHook(Rule):
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook)."""
         call = re.compile(rf"(?<!def )\b{re.escape(name)}\s*\(|['\"]{re.escape(name)}['\"]")
-        return any(True for _ in self.ctx.project.files_matching(call))
+        return any(True for _ in self.ctx.project.files_matching(call, contains=name))
 
 
 def _is_stub(method: nodes.FunctionDef) -> bool:
