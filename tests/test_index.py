@@ -218,3 +218,70 @@ def test_subclasses_of_many_bases_read_each_text_once(tmp_path):
     words_after = sum(1 for k in proj.memo if isinstance(k, tuple) and k[0] == "words")
     assert words_after <= len(proj.files())
     assert words_after >= words_before
+
+
+MANUAL = textwrap.dedent(
+    """\
+    import lightning as L
+    import torch
+
+
+    class Manual(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers()
+            loss = self(batch).sum()
+            self.manual_backward(loss)
+            opt.step()
+
+        def configure_optimizers(self):
+            optimizer = torch.optim.Adam(self.parameters())
+            return [optimizer], [torch.optim.lr_scheduler.StepLR(optimizer, 1)]
+    """
+)
+
+
+def test_subclasses_of_the_checked_model_read_only_the_files_that_name_it(tmp_path):
+    """LTN104 asks for the subclasses of the model it checks: no scan of every LightningModule."""
+    project(tmp_path, monitor='"val_loss"')
+    manual = tmp_path / "proj" / "manual.py"
+    manual.write_text(MANUAL)
+    (tmp_path / "proj" / "child.py").write_text("from proj.manual import Manual\n\n\nclass Child(Manual):\n    pass\n")
+    found, parsed = run(manual)
+    assert found == [(18, "LTN104")]
+    assert parsed <= 3  # the model and its subclass's file (not the 30 other models)
+
+
+def chain_project(tmp_path: Path, length: int) -> Path:
+    """A chain of LightningModule subclasses, one per file, plus unrelated models."""
+    (tmp_path / "pyproject.toml").write_text("")
+    pkg = tmp_path / "proj"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "c0.py").write_text("import lightning as L\n\n\nclass C0(L.LightningModule):\n    pass\n")
+    for i in range(1, length):
+        (pkg / f"c{i}.py").write_text(f"from proj.c{i - 1} import C{i - 1}\n\n\nclass C{i}(C{i - 1}):\n    pass\n")
+    for i in range(5):
+        (pkg / f"other{i}.py").write_text(MODEL.format(i=i, metric="m"))
+    return pkg / "c0.py"
+
+
+@pytest.mark.parametrize("length", [3, 20])  # within the seeded scan's passes, and past them
+def test_subclasses_are_the_same_before_and_after_the_lightning_module_scan(tmp_path, length):
+    from flake8_lightning.model.lightning import Facts
+
+    first = chain_project(tmp_path, length)
+    proj = Project.for_file(str(first))
+    facts = Facts.of(proj)
+    classes = sorted((c for p in proj.files() for c in facts.classes_in(proj.module(p))), key=lambda c: c.name)
+    seeded = {c.name: sorted(s.name for s in facts.subclasses(c)) for c in classes}
+    proj.memo.clear()
+    facts = Facts.of(proj)
+    facts.lightning_modules()
+    classes = sorted((c for p in proj.files() for c in facts.classes_in(proj.module(p))), key=lambda c: c.name)
+    filtered = {c.name: sorted(s.name for s in facts.subclasses(c)) for c in classes}
+    assert seeded == filtered
+    assert len(seeded["C0"]) == length - 1

@@ -87,6 +87,8 @@ def module_name(path: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
+#: Up to this many names, ``files_naming`` tries substring searches before splitting a text into words.
+FEW_NAMES = 8
 _SETUP_CALL = re.compile(r"\bsetup\s*\(")
 _PACKAGING = re.compile(r"\b(?:setuptools|distutils|skbuild)\b")
 
@@ -302,9 +304,13 @@ class Project:
         more names costs a set intersection per file, not a new scan of every
         text. ``ProjectTooLarge`` as in ``files_matching``.
         """
+        few = len(names) <= FEW_NAMES
         for path in self.files():
-            words = self.words(path)
-            if not words.isdisjoint(names):
+            if few and ("words", path) not in self.memo:
+                text = self.text(path)
+                if not text or not any(name in text for name in names):
+                    continue  # a substring search rules most files out without splitting them into words
+            if not self.words(path).isdisjoint(names):
                 yield path
         if not self.complete:
             raise ProjectTooLarge(self.root)
