@@ -8,7 +8,6 @@ mixins included). Rules ask questions; they never walk hierarchies themselves.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -62,6 +61,11 @@ def is_torch_optimizer(qualname: str | None) -> bool:
         return False
     rest = qualname[len("torch.optim.") :].split(".")
     return len(rest) <= 2 and rest[-1] in TORCH_OPTIMIZERS and rest[0] != "lr_scheduler"
+
+
+#: Passes a subclass scan seeded with one class's name may take before the
+#: project's LightningModules are filtered instead (see ``Facts._subclasses``).
+SEEDED_SCAN_PASSES = 8
 
 
 class Mode(enum.Enum):
@@ -344,6 +348,18 @@ class Facts:
         return self.project.cached(("subclasses", cls), lambda: self._subclasses(cls))
 
     def _subclasses(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
+        def keep(node: nodes.ClassDef) -> bool:
+            return node is not cls and cls in self.hierarchy(node)
+
+        if "lightning_modules" not in self.project.memo:
+            # Before the project's LightningModules are known (an editor run
+            # on one model), a scan seeded with the class's own name reads only
+            # the files that name it or its subclasses. A long chain of
+            # subclasses across files takes a pass per level: past a few, the
+            # filter below answers the same in one pass per class.
+            found = self._scan_classes({cls.name}, keep, max_passes=SEEDED_SCAN_PASSES)
+            if found is not None:
+                return found
         modules = self.lightning_modules()
         if cls in self.project.cached("lightning_modules_set", lambda: frozenset(modules)):
             # A subclass of a LightningModule is one, and a file that names a
@@ -351,28 +367,34 @@ class Facts:
             # modules finds every subclass a scan of its own would (and any it
             # would miss are subclasses too), without a text search per class
             # (a 400-class chain made that cubic).
-            return [node for node in modules if node is not cls and cls in self.hierarchy(node)]
-        return self._scan_classes({cls.name}, lambda node: node is not cls and cls in self.hierarchy(node))
+            return [node for node in modules if keep(node)]
+        return self._scan_classes({cls.name}, keep) or []
 
     def lightning_modules(self) -> list[nodes.ClassDef]:
         """Every LightningModule the project defines."""
         return self.project.cached(
-            "lightning_modules", lambda: self._scan_classes({"LightningModule"}, self.is_lightning_module)
+            "lightning_modules", lambda: self._scan_classes({"LightningModule"}, self.is_lightning_module) or []
         )
 
-    def _scan_classes(self, seeds: set[str], keep) -> list[nodes.ClassDef]:  # noqa: ANN001
+    def _scan_classes(self, seeds: set[str], keep, max_passes: int | None = None) -> list[nodes.ClassDef] | None:  # noqa: ANN001
         """Project classes that ``keep`` accepts, found by a fixpoint over names.
 
         Only files whose text mentions a known name (a seed, or a class found
-        so far) are parsed, so a large project costs a text scan, not a parse.
+        so far) are parsed, so a large project costs a text scan, not a parse;
+        and each text is scanned once (into its set of words), however many
+        passes and names the fixpoint takes. None when it needs more than
+        ``max_passes`` passes.
         """
         found: dict[nodes.ClassDef, None] = {}
         names, searched = set(seeds), set()
+        passes = 0
         while names - searched:
+            passes += 1
+            if max_passes is not None and passes > max_passes:
+                return None
             batch = names - searched
             searched |= batch
-            pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, batch))) + r")\b")
-            for path in self.project.files_matching(pattern):
+            for path in self.project.files_naming(batch):
                 for node in self.classes_in(self.project.module(path)):
                     if node not in found and keep(node):
                         found[node] = None

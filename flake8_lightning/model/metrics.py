@@ -29,6 +29,7 @@ from flake8_lightning.lightning_api import EPOCH_LOG_HOOKS, STEP_LOG_HOOKS
 from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
+from flake8_lightning.model.project import ProjectTooLarge
 from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
@@ -401,8 +402,8 @@ class MetricFacts:
         if self._helpers is None:
             helpers = Names()  # kept only when complete (the scan may raise ProjectTooLarge)
             project = self.facts.project
-            for path in project.files_matching(_LOG_CALL):
-                if all(root in NOT_MODULES for root in helper_log_roots(project.text(path) or "")):
+            for path in project.files_matching(_LOG_CALL, contains=".log"):
+                if not may_log_on_a_module(project.text(path) or ""):
                     continue
                 module = project.module(path)
                 for node in walk(module) if module is not None else ():
@@ -410,6 +411,32 @@ class MetricFacts:
                         _logged_by_call(node, _hook_of(node), self.facts, helpers)
             self._helpers = helpers
         return self._helpers
+
+    def some_module_may_log(self, name: str) -> bool:
+        """A project LightningModule that may log ``name``, found without scanning the project.
+
+        Only files whose text holds ``name`` are parsed (where a module that
+        logs it literally is): a shortcut for "every LightningModule of the
+        project" questions, answered False (look further) when it finds none.
+        """
+        facts, project = self.facts, self.facts.project
+        key = ("some_module_may_log", name)
+        if key not in project.memo:
+            found = False
+            try:
+                for path in project.files_matching(_LOG_CALL, contains=name):
+                    for cls in facts.classes_in(project.module(path)):
+                        if facts.is_lightning_module(cls):
+                            logged = self.logged_by(cls)
+                            if logged.anything or logged.may_log(name):
+                                found = True
+                                break
+                    if found:
+                        break
+            except ProjectTooLarge:
+                pass  # the indexed files were looked at; the full question says what it can
+            project.memo[key] = found
+        return bool(project.memo[key])
 
     @staticmethod
     def _is_helper_log(node: nodes.NodeNG) -> bool:
@@ -438,19 +465,44 @@ def helper_log_roots(text: str) -> list[str]:
     backwards from its ``.log``, and receivers never overlap (a ``(`` ends
     each), so the whole text is read about twice.
     """
-    roots = []
+    return [receiver[0] for receiver in helper_log_receivers(text)]
+
+
+def may_log_on_a_module(text: str) -> bool:
+    """Might ``text`` hold a ``.log(``/``.log_dict(`` call on a module handed to it?
+
+    Not when every such call is on a name that is never a LightningModule
+    (``np.log(``, ``logger.log(``) or on bare ``self`` (a module's own
+    ``self.log``, which ``MetricFacts.logged_by`` reads, and which
+    ``_is_helper_log`` rejects): then the file need not be parsed.
+    ``self.model.log(`` and ``pl_module.log(`` may be such calls.
+    """
+    for receiver in helper_log_receivers(text):
+        root = receiver[0]
+        if root in NOT_MODULES or (root == "self" and len(receiver) == 1):
+            continue
+        return True
+    return False
+
+
+def helper_log_receivers(text: str) -> list[list[str]]:
+    """The dotted receiver of each ``a.b.log(``/``.log_dict(`` call in ``text``, as its names.
+
+    Read backwards from each ``.log`` (see ``helper_log_roots``): linear.
+    """
+    receivers = []
     for match in _LOG_CALL.finditer(text):
         start = end = match.start()
         while start > 0 and (text[start - 1] in "._" or text[start - 1].isalnum()):
             start -= 1
         segments = text[start:end].split(".")
         if not segments[-1]:
-            continue  # ``x..log(`` or ``(.log(``: no name right before ``.log``
+            continue
         first = len(segments) - 1
         while first > 0 and segments[first - 1]:
             first -= 1
-        roots.append(segments[first])
-    return roots
+        receivers.append(segments[first:])
+    return receivers
 
 
 def _hook_of(node: nodes.NodeNG) -> str:

@@ -86,6 +86,9 @@ def module_name(path: str) -> str:
     return ".".join(reversed(parts)) or stem
 
 
+_WORD = re.compile(r"\w+")
+#: Up to this many names, ``files_naming`` tries substring searches before splitting a text into words.
+FEW_NAMES = 8
 _SETUP_CALL = re.compile(r"\bsetup\s*\(")
 _PACKAGING = re.compile(r"\b(?:setuptools|distutils|skbuild)\b")
 
@@ -276,8 +279,11 @@ class Project:
         except ValueError:  # another drive, or a relative path
             return False
 
-    def files_matching(self, pattern: re.Pattern[str]) -> Iterator[str]:
+    def files_matching(self, pattern: re.Pattern[str], contains: str = "") -> Iterator[str]:
         """Project files whose text matches ``pattern``: a cheap filter before parsing.
+
+        ``contains`` is a substring every match holds: a file without it is
+        passed over by a substring search, much faster than most patterns.
 
         In a project past ``MAX_PROJECT_FILES`` the indexed files are yielded,
         then ``ProjectTooLarge`` is raised: "is there one" may still be
@@ -285,10 +291,38 @@ class Project:
         """
         for path in self.files():
             text = self.text(path)
-            if text is not None and pattern.search(text):
+            if text is not None and contains in text and pattern.search(text):
                 yield path
         if not self.complete:
             raise ProjectTooLarge(self.root)
+
+    def files_naming(self, names: set[str] | frozenset[str]) -> Iterator[str]:
+        """Project files whose text has one of ``names`` as a whole word (``\\bname\\b``).
+
+        Answered from each file's set of words, computed once per text (and
+        dropped with the other facts when a text changes): asking again with
+        more names costs a set intersection per file, not a new scan of every
+        text. ``ProjectTooLarge`` as in ``files_matching``.
+        """
+        few = len(names) <= FEW_NAMES
+        for path in self.files():
+            if few and ("words", path) not in self.memo:
+                text = self.text(path)
+                if not text or not any(name in text for name in names):
+                    continue  # a substring search rules most files out without splitting them into words
+            if not self.words(path).isdisjoint(names):
+                yield path
+        if not self.complete:
+            raise ProjectTooLarge(self.root)
+
+    def words(self, path: str) -> frozenset[str]:
+        """The words (``\\w+`` runs) of a project file's text; empty when it cannot be read."""
+        key = ("words", path)
+        found = self.memo.get(key)
+        if found is None:
+            text = self.text(path)
+            found = self.memo[key] = frozenset(_WORD.findall(text)) if text else frozenset()
+        return found  # type: ignore[return-value]
 
     # -- modules ----------------------------------------------------------
 

@@ -26,16 +26,17 @@ RUN_METHODS = frozenset({"fit", "validate", "test"})
 STEP_METHODS = ("training_step", "validation_step", "test_step")
 
 
-def callback_modules(facts: Facts, node: nodes.NodeNG) -> Maybe[list[nodes.ClassDef]]:
+def callback_modules(facts: Facts, node: nodes.NodeNG, monitor: str | None = None) -> Maybe[list[nodes.ClassDef]]:
     """The LightningModule classes a callback constructed at ``node`` applies to, or UNKNOWN.
 
     In ``configure_callbacks``: the class and its project subclasses;
-    elsewhere: the classes the Trainer run in the same scope fits.
+    elsewhere: the classes the Trainer run in the same scope fits. With the
+    callback's ``monitor``, see ``trained_classes``.
     """
     owner = enclosing_method(node)
     if owner is not None and owner.method.name == "configure_callbacks":
         return configured_modules(facts, owner.cls)
-    return trained_classes(facts, node)
+    return trained_classes(facts, node, monitor)
 
 
 def configured_modules(facts: Facts, cls: nodes.ClassDef) -> Maybe[list[nodes.ClassDef]]:
@@ -52,11 +53,21 @@ def configured_modules(facts: Facts, cls: nodes.ClassDef) -> Maybe[list[nodes.Cl
     return [cls, *subclasses]
 
 
-def trained_classes(facts: Facts, node: nodes.NodeNG) -> Maybe[list[nodes.ClassDef]]:
-    """The classes trained with callbacks built at ``node``, or UNKNOWN."""
+def trained_classes(facts: Facts, node: nodes.NodeNG, monitor: str | None = None) -> Maybe[list[nodes.ClassDef]]:
+    """The classes trained with callbacks built at ``node``, or UNKNOWN.
+
+    When they are every LightningModule of the project and a ``monitor`` is
+    given, a module that may log it (looked for first in the files that name
+    it) settles the question without parsing the whole project: UNKNOWN,
+    nothing to report whichever module is trained.
+    """
     scope = run_scope(node)
     models = list(run_models(facts, scope))
     if not models:
+        from flake8_lightning.model.metrics import MetricFacts
+
+        if monitor is not None and MetricFacts.of(facts).some_module_may_log(monitor):
+            return UNKNOWN
         found = facts.lightning_modules()
         return found or UNKNOWN
     classes: list[nodes.ClassDef] = []

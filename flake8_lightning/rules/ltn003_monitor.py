@@ -190,7 +190,10 @@ class MonitorNeverLogged(Rule):
         site = monitor_site(node, self.ctx.facts)
         if site is None or site.monitor is None:
             return
-        classes = callback_modules(self.ctx.facts, node)
+        name = literal_name(site.monitor, self.ctx.facts)
+        if name is UNKNOWN:
+            return  # not a constant: known before resolving any class, so nothing is scanned
+        classes = callback_modules(self.ctx.facts, node, name)
         if site.kind == "ModelCheckpoint":
             self._check(site.monitor, classes, CHECKPOINT_BUILTINS, "no checkpoint is saved or fit fails")
         else:
@@ -212,8 +215,10 @@ class MonitorNeverLogged(Rule):
         logged = Names()
         for cls in classes:
             logged.update(metrics.logged_by(cls))
-        logged.update(metrics.helpers())
         if name in builtins or logged.anything or logged.may_log(name):
+            return  # the modules log it themselves: no need to scan the project for helpers
+        logged.update(metrics.helpers())
+        if logged.anything or logged.may_log(name):
             return
         if self._maybe_pre_1_0(classes):
             return  # before 1.0, the dicts hooks return were logged: the metric may come from one

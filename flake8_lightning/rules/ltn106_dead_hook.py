@@ -186,7 +186,7 @@ class DeadHook(Rule):
         """
         call = re.compile(rf"(?<!def )\b{re.escape(name)}\s*\(|['\"]{re.escape(name)}['\"]")
         project = self.ctx.project
-        for path in project.files_matching(call):
+        for path in project.files_matching(call, contains=name):
             text = project.text(path) or ""
             if any(not _chains_to_base(text, match, name) for match in call.finditer(text)):
                 return True
