@@ -93,3 +93,29 @@ def near_miss(name: str, hooks: frozenset[str] = ALL_HOOKS) -> str | None:
 def maybe_dead_hook(name: str) -> bool:
     """Could LTN106 report a method with this name (removed, or a near miss)?"""
     return hook_shaped(name) and (name in REMOVED_MODULE or name in REMOVED_CALLBACK or near_miss(name) is not None)
+
+
+#: LightningDataModule hooks Lightning 2.6 calls (``core/hooks.py`` ``DataHooks``
+#: and ``core/datamodule.py``). A DataModule has no ``*_step`` hooks.
+DATAMODULE_HOOKS = frozenset(
+    """load_state_dict on_after_batch_transfer on_before_batch_transfer on_exception predict_dataloader
+    prepare_data setup state_dict teardown test_dataloader train_dataloader transfer_batch_to_device
+    val_dataloader""".split()
+)
+#: LightningDataModule method names that miss a hook by more than a typo
+#: (difflib's near miss catches ``val_dataloaders``, ``train_dataloders``).
+DATAMODULE_MISNOMERS = {
+    "setup_data": "setup",
+    "teardown_data": "teardown",
+    "prepare": "prepare_data",
+    "validation_dataloader": "val_dataloader",
+    "eval_dataloader": "val_dataloader",
+}
+_DATA_HOOK_SHAPED = re.compile(r"loader|_data|^setup|^prepare|^teardown")
+
+
+def datamodule_near_miss(name: str) -> str | None:
+    """The DataModule hook a method named ``name`` is a misspelling of, if certainly one."""
+    if name in DATAMODULE_HOOKS or len(name) > 64 or not _DATA_HOOK_SHAPED.search(name):
+        return None
+    return DATAMODULE_MISNOMERS.get(name) or near_miss(name, DATAMODULE_HOOKS)
