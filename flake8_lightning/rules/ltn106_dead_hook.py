@@ -191,8 +191,8 @@ class DeadHook(Rule):
             return False
         close = datamodule_near_miss(node.name)
         facts = self.ctx.facts
-        if close is None:
-            return False
+        if close is None or node.name.startswith("_"):
+            return False  # a private name is a helper, not a misnamed hook
         hierarchy = facts.hierarchy(cls)
         if not hierarchy.is_("LightningDataModule"):
             return False
@@ -201,11 +201,17 @@ class DeadHook(Rule):
         if any(node.name in klass.locals for klass in hierarchy.classes[1:]):
             return True  # overrides a project base class: the project's own protocol
         version = target_version(self.ctx.project, self.ctx.config.lightning_version)
-        if not version.at_least(2) or self._called_in_project(node.name):
+        if not version.at_least(2) or self._referenced_in_project(node.name):
             return True
         what = "is not a hook name: Lightning never calls it"
         self.report(node, name=node.name, what=what, fix=f"did you mean '{close}'?", basis=version.basis(self.ctx.project.root))
         return True
+
+    def _referenced_in_project(self, name: str) -> bool:
+        """True when project code names ``name`` anywhere but its ``def`` (a call, a string,
+        ``self.val_dataloader = self.val_loader_fn``): then it is a helper, not a hook."""
+        use = re.compile(rf"(?<!def )\b{re.escape(name)}\b")
+        return any(True for _ in self.ctx.project.files_matching(use))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook)."""
