@@ -531,3 +531,27 @@ TRAINER_ARGS: tuple[str, ...] = (
     "enable_autolog_hparams",
     "model_registry",
 )
+
+
+# -- DataModule hooks (LTN106 near misses) ------------------------------------------
+
+#: LightningDataModule hooks Lightning 2.6 calls: the names of ``DATAMODULE_SIGNATURES``
+#: (``core/hooks.py`` ``DataHooks`` and ``core/datamodule.py``). No ``*_step`` hooks.
+DATAMODULE_HOOKS = frozenset(DATAMODULE_SIGNATURES)
+#: LightningDataModule method names that miss a hook by more than a typo
+#: (difflib's near miss catches ``val_dataloaders``, ``train_dataloders``).
+DATAMODULE_MISNOMERS = {
+    "setup_data": "setup",
+    "teardown_data": "teardown",
+    "prepare": "prepare_data",
+    "validation_dataloader": "val_dataloader",
+    "eval_dataloader": "val_dataloader",
+}
+_DATA_HOOK_SHAPED = re.compile(r"loader|_data|^setup|^prepare|^teardown")
+
+
+def datamodule_near_miss(name: str) -> str | None:
+    """The DataModule hook a method named ``name`` is a misspelling of, if certainly one."""
+    if name in DATAMODULE_HOOKS or len(name) > 64 or not _DATA_HOOK_SHAPED.search(name):
+        return None
+    return DATAMODULE_MISNOMERS.get(name) or near_miss(name, DATAMODULE_HOOKS)

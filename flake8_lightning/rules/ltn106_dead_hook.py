@@ -10,6 +10,7 @@ from flake8_lightning.lightning_api import (
     REMOVED_CALLBACK,
     REMOVED_MODULE,
     SILENTLY_NEVER_CALLED,
+    datamodule_near_miss,
     hook_shaped,
     near_miss,
     removed_hook_consequence,
@@ -34,7 +35,7 @@ _DEF = re.compile(r"\bdef\s+(\w+)\s*\(")
 
 def defines_dead_hook(text: str) -> bool:
     """A method named like a removed hook or a misspelled one: the only candidates."""
-    return any(_maybe_dead(name) for name in _DEF.findall(text))
+    return any(_maybe_dead(name) or datamodule_near_miss(name) for name in _DEF.findall(text))
 
 
 def _maybe_dead(name: str) -> bool:
@@ -65,6 +66,10 @@ class DeadHook(Rule):
     NotImplementedError``), which loses nothing if never called. Applies only
     when the project certainly targets Lightning 2.x.
 
+    In a LightningDataModule, flags near-misses of its hooks
+    (``val_dataloaders``, ``train_dataloders``, ``setup_data``,
+    ``validation_dataloader``), unless the class also defines the real hook.
+
     ## Why is this bad?
     Lightning 2.x calls hooks by name. A removed or misspelled hook is never
     called and nothing says so: metrics are never logged, state is never
@@ -72,6 +77,9 @@ class DeadHook(Rule):
     loudly (``trainer.fit`` raises ``NotImplementedError`` at start), and
     ``test_epoch_end`` does so only at ``trainer.test()``. The message says
     which of these happens.
+    A DataModule's misnamed ``val_dataloader`` runs no validation at all, so
+    a ``ModelCheckpoint(monitor="val_loss")`` saves no checkpoint: two
+    warnings scroll past and training runs to the end.
 
     ## Example
     ```python
@@ -139,6 +147,8 @@ class DeadHook(Rule):
     depends_on_version = True
 
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
+        if self._datamodule_dead_hook(node):
+            return
         cls = node.parent
         if not isinstance(cls, nodes.ClassDef) or not hook_shaped(node.name):
             return
@@ -173,6 +183,37 @@ class DeadHook(Rule):
         if self._called_in_project(node.name):
             return  # a helper the project calls itself, not a hook
         self.report(node, name=node.name, what=what, fix=fix, basis=version.basis(self.ctx.project.root))
+
+    # -- LightningDataModule hooks (kept apart from the module and callback checks) ----------
+
+    def _datamodule_dead_hook(self, node: nodes.FunctionDef) -> bool:
+        """Report a misnamed LightningDataModule hook; True when ``node`` is a DataModule method."""
+        cls = node.parent
+        if not isinstance(cls, nodes.ClassDef):
+            return False
+        close = datamodule_near_miss(node.name)
+        facts = self.ctx.facts
+        if close is None or node.name.startswith("_"):
+            return False  # a private name is a helper, not a misnamed hook
+        hierarchy = facts.hierarchy(cls)
+        if not hierarchy.is_("LightningDataModule"):
+            return False
+        if not hierarchy.only_neutral_externals or _is_stub(node) or facts.defines_member(cls, close):
+            return True  # the real hook is there too: this one is a helper
+        if any(node.name in klass.locals for klass in hierarchy.classes[1:]):
+            return True  # overrides a project base class: the project's own protocol
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        if not version.at_least(2) or self._referenced_in_project(node.name):
+            return True
+        what = "is not a hook name: Lightning never calls it"
+        self.report(node, name=node.name, what=what, fix=f"did you mean '{close}'?", basis=version.basis(self.ctx.project.root))
+        return True
+
+    def _referenced_in_project(self, name: str) -> bool:
+        """True when project code names ``name`` anywhere but its ``def`` (a call, a string,
+        ``self.val_dataloader = self.val_loader_fn``): then it is a helper, not a hook."""
+        use = re.compile(rf"(?<!def )\b{re.escape(name)}\b")
+        return any(True for _ in self.ctx.project.files_matching(use))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook).
