@@ -101,18 +101,24 @@ BROKEN_RULES = {
 def test_a_broken_rule_fails_the_run_even_outside_strict_mode(failure, tmp_path):
     """A rule that cannot register or load fails loudly, never as per-file skips or silence."""
     import os
+    import shutil
 
-    import flake8_lightning.rules as package
+    import flake8_lightning as package
 
-    broken = Path(package.__path__[0]) / "ltn998_broken_for_test.py"
+    # A copy of the package, so that no other run importing the real one (a second
+    # pytest, a flake8 in another shell) ever sees the broken rule.
+    copy = tmp_path / "site" / "flake8_lightning"
+    shutil.copytree(package.__path__[0], copy, ignore=shutil.ignore_patterns("__pycache__"))
     header = "from flake8_lightning.registry import Rule, any_of, heavy_imports, register\n\n\n"
-    broken.write_text(header + BROKEN_RULES[failure])
-    script = "from flake8_lightning.checker import Checker\nlist(Checker(None, 'x.py', ['needle()\\n']).run())\n"
+    (copy / "rules" / "ltn998_broken_for_test.py").write_text(header + BROKEN_RULES[failure])
+    script = (
+        "import flake8_lightning, sys\n"
+        f"assert flake8_lightning.__file__.startswith({str(copy)!r}), flake8_lightning.__file__\n"
+        "from flake8_lightning.checker import Checker\nlist(Checker(None, 'x.py', ['needle()\\n']).run())\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != "FLAKE8_LIGHTNING_STRICT"}
-    try:
-        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
-    finally:
-        broken.unlink()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy.parent), env.get("PYTHONPATH", "")]))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
     expected = "LTN998 lacks" if failure == "registration" else "no_such_module_for_the_test"
     assert result.returncode != 0 and expected in result.stderr, result.stderr
 
