@@ -439,15 +439,30 @@ MAX_CALL_CHARS = 4000
 
 def code_evidence(texts) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterable of (path, text)
     """``{major: (what, path)}`` for each major the code is evidence of."""
+    return combine_evidence((path, file_evidence(text)) for path, text in texts)
+
+
+def file_evidence(text: str | None) -> list[tuple[int, str]]:
+    """``[(major, what), ...]``: what one file's text is evidence of, the first per major
+    (in ``CODE_FACTS`` order, then ``Trainer(...)`` arguments). Kept in module summaries."""
+    if not text or "lightning" not in text:
+        return []  # a file that never names Lightning says nothing about it
+    code = _COMMENT.sub("", _without_triple_quoted(text))
+    found: dict[int, str] = {}
+    for fact, pattern in _FACTS:
+        if fact.points_to not in found and fact.needle in code and pattern.search(code):
+            found[fact.points_to] = fact.what
+    for major, what in _trainer_args(code):
+        found.setdefault(major, what)
+    return list(found.items())
+
+
+def combine_evidence(evidence) -> dict[int, tuple[str, str]]:  # noqa: ANN001 - iterable of (path, file_evidence)
+    """``{major: (what, path)}``: the first file's evidence of each major, in the files' order
+    (read lazily: past two majors, the rest is never asked)."""
     found: dict[int, tuple[str, str]] = {}
-    for path, text in texts:
-        if not text or "lightning" not in text:
-            continue  # a file that never names Lightning says nothing about it
-        code = _COMMENT.sub("", _without_triple_quoted(text))
-        for fact, pattern in _FACTS:
-            if fact.points_to not in found and fact.needle in code and pattern.search(code):
-                found[fact.points_to] = (fact.what, path)
-        for major, what in _trainer_args(code):
+    for path, pairs in evidence:
+        for major, what in pairs:
             found.setdefault(major, (what, path))
         if len(found) > 1:
             break
@@ -536,7 +551,7 @@ def infer(project: Project) -> TargetVersion:
     pinned = decide_pins(enclosing_roots(project.root))
     if pinned is not None:
         return pinned
-    coded = decide_code(code_evidence((path, project.text(path)) for path in project.files()))
+    coded = decide_code(combine_evidence((path, project.version_evidence(path)) for path in project.files()))
     return coded or DEFAULT
 
 
