@@ -101,6 +101,7 @@ def _analyse(path: str, source: str, config: Config, codes: list[str]) -> list[F
     if not wanted:
         return []
     project = Project.for_file(path, config.source_roots)
+    project.attach_store(config)
     module = project.use_buffer(path, source)
     ctx = FileContext(source, module, project, Facts.of(project), config)
     active = [rule(ctx) for rule in wanted]

@@ -357,7 +357,7 @@ class Facts:
             # the files that name it or its subclasses. A long chain of
             # subclasses across files takes a pass per level: past a few, the
             # filter below answers the same in one pass per class.
-            found = self._scan_classes({cls.name}, keep, max_passes=SEEDED_SCAN_PASSES)
+            found = self._scan_classes({cls.name}, keep, max_passes=SEEDED_SCAN_PASSES, candidates=None)
             if found is not None:
                 return found
         modules = self.lightning_modules()
@@ -368,22 +368,29 @@ class Facts:
             # would miss are subclasses too), without a text search per class
             # (a 400-class chain made that cubic).
             return [node for node in modules if keep(node)]
-        return self._scan_classes({cls.name}, keep) or []
+        return self._scan_classes({cls.name}, keep, candidates=None) or []
 
     def lightning_modules(self) -> list[nodes.ClassDef]:
         """Every LightningModule the project defines."""
         return self.project.cached(
-            "lightning_modules", lambda: self._scan_classes({"LightningModule"}, self.is_lightning_module) or []
+            "lightning_modules",
+            lambda: self._scan_classes({"LightningModule"}, self.is_lightning_module, candidates="LightningModule") or [],
         )
 
-    def _scan_classes(self, seeds: set[str], keep, max_passes: int | None = None) -> list[nodes.ClassDef] | None:  # noqa: ANN001
+    def _scan_classes(  # noqa: ANN001
+        self, seeds: set[str], keep, max_passes: int | None = None, *, candidates: str | None
+    ) -> list[nodes.ClassDef] | None:
         """Project classes that ``keep`` accepts, found by a fixpoint over names.
 
         Only files whose text mentions a known name (a seed, or a class found
-        so far) are parsed, so a large project costs a text scan, not a parse;
-        and each text is scanned once (into its set of words), however many
-        passes and names the fixpoint takes. None when it needs more than
-        ``max_passes`` passes.
+        so far) are looked at, so a large project costs a text scan, not a
+        parse; and each text is scanned once (into its set of words), however
+        many passes and names the fixpoint takes. Of those, only the files
+        whose summary may define a class ``keep`` accepts get an astroid tree:
+        ``candidates`` is the Lightning class every accepted class descends
+        from (``"LightningModule"``), or None when ``keep`` accepts only
+        classes with a project class in their hierarchy (``Project.may_define``).
+        None when it needs more than ``max_passes`` passes.
         """
         found: dict[nodes.ClassDef, None] = {}
         names, searched = set(seeds), set()
@@ -395,6 +402,8 @@ class Facts:
             batch = names - searched
             searched |= batch
             for path in self.project.files_naming(batch):
+                if not self.project.may_define(path, candidates):
+                    continue
                 for node in self.classes_in(self.project.module(path)):
                     if node not in found and keep(node):
                         found[node] = None

@@ -402,9 +402,12 @@ class MetricFacts:
         if self._helpers is None:
             helpers = Names()  # kept only when complete (the scan may raise ProjectTooLarge)
             project = self.facts.project
-            for path in project.files_matching(_LOG_CALL, contains=".log"):
-                if not may_log_on_a_module(project.text(path) or ""):
+            for path in project.files_logging(".log"):
+                summary = project.summary(path)
+                if summary is None or not summary["may_log_on_a_module"]:
                     continue
+                if not project.summary(path, syntax=True)["helper_logs"]:  # type: ignore[index]
+                    continue  # no ``x.log(...)`` call on anything but ``self`` or a library: no tree needed
                 module = project.module(path)
                 for node in walk(module) if module is not None else ():
                     if self._is_helper_log(node):
@@ -424,7 +427,9 @@ class MetricFacts:
         if key not in project.memo:
             found = False
             try:
-                for path in project.files_matching(_LOG_CALL, contains=name):
+                for path in project.files_logging(name):
+                    if not project.may_define(path, "LightningModule"):
+                        continue  # its summary says it defines no LightningModule: no tree needed
                     for cls in facts.classes_in(project.module(path)):
                         if facts.is_lightning_module(cls):
                             logged = self.logged_by(cls)

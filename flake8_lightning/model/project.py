@@ -23,12 +23,15 @@ derived from.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
+import stat
 import tempfile
-from typing import TYPE_CHECKING, ClassVar
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from flake8_lightning.model.loading import build_module, normalize_newlines, read_source
+from flake8_lightning.model.loading import MAX_PROJECT_FILE_BYTES, build_module, normalize_newlines, read_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,6 +55,29 @@ SKIP_DIRS = frozenset(
 #: (every subclass of a class, every LightningModule, ...) have no answer:
 #: ``files_matching`` raises ``ProjectTooLarge`` and the asking check stays silent.
 MAX_PROJECT_FILES = 20_000
+
+
+#: A file modified this close (in ns) before its summary was stored is checked by its hash,
+#: not by its size and modification time: it may have changed again within the clock's tick.
+_RACY_NS = 2_000_000_000
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _content_key(*parts: str) -> str:
+    try:
+        from flake8_lightning.cache import content_key
+    except ImportError:  # a stand-in until the on-disk cache lands
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return content_key(*parts)  # type: ignore[no-any-return]
+
+
+def _summary_format() -> int:
+    from flake8_lightning.model.summary import SUMMARY_FORMAT
+
+    return SUMMARY_FORMAT
 
 
 class ProjectTooLarge(Exception):
@@ -197,6 +223,11 @@ class Project:
         self._files: list[str] | None = None
         #: Checked files that are not on disk (an editor's new, unsaved file).
         self._unsaved: set[str] = set()
+        #: Files whose text came from flake8 (an editor's buffer), not from disk: their
+        #: summaries are never read from or written to the on-disk cache.
+        self._buffers: set[str] = set()
+        #: The on-disk cache of summaries (``cache.Store``: ``get``/``put``), or None.
+        self.store: Any = None
         #: False when the project has more files than ``MAX_PROJECT_FILES``.
         self.complete = True
         #: Bumped whenever a file's text changes; ``memo`` only holds facts of the current one.
@@ -228,6 +259,15 @@ class Project:
         if project is None:
             project = cls._instances[key] = cls(root, roots, only_file)
         return project
+
+    def attach_store(self, config: object) -> None:
+        """Keep this project's summaries in the on-disk cache ``config`` asks for (``cache.py``)."""
+        try:
+            from flake8_lightning import cache
+        except ImportError:  # not there yet: no on-disk cache
+            return
+        store = cache.store_for(None if self.only_file else self.root, config)
+        self.store = store if store.enabled else None
 
     def _changed(self) -> None:
         """A file's text changed: drop every fact derived from the old text."""
@@ -299,18 +339,58 @@ class Project:
     def files_naming(self, names: set[str] | frozenset[str]) -> Iterator[str]:
         """Project files whose text has one of ``names`` as a whole word (``\\bname\\b``).
 
-        Answered from each file's set of words, computed once per text (and
-        dropped with the other facts when a text changes): asking again with
-        more names costs a set intersection per file, not a new scan of every
-        text. ``ProjectTooLarge`` as in ``files_matching``.
+        Answered from each file's words (``words``, from its summary, computed
+        once per text or read from the on-disk cache, and dropped with the
+        other facts when a text changes): asking again with more names costs a
+        set intersection per file, not a new scan of every text. For a few
+        names, a file whose words are not at hand yet is first ruled out by a
+        substring search of its text, which is faster than summarising it.
+        ``ProjectTooLarge`` as in ``files_matching``.
         """
         few = len(names) <= FEW_NAMES
         for path in self.files():
-            if few and ("words", path) not in self.memo:
+            if few and not self._words_at_hand(path):
                 text = self.text(path)
                 if not text or not any(name in text for name in names):
                     continue  # a substring search rules most files out without splitting them into words
             if not self.words(path).isdisjoint(names):
+                yield path
+        if not self.complete:
+            raise ProjectTooLarge(self.root)
+
+    def _words_at_hand(self, path: str) -> bool:
+        """Are the words of ``path`` known without reading its text (memoised, or cached on disk)?"""
+        return ("words", path) in self.memo or self.summary_at_hand(path) is not None
+
+    def summary_at_hand(self, path: str) -> dict[str, Any] | None:
+        """The summary of ``path`` if it is known without reading its text (memoised, or cached on disk)."""
+        found = self.memo.get(("summary", path))
+        if found is None:
+            found = self._cached_summary(path)
+            if found is not None:
+                self.memo[("summary", path)] = found
+        return found  # type: ignore[return-value]
+
+    def files_logging(self, contains: str = ".log") -> Iterator[str]:
+        """``files_matching`` of ``.log(``/``.log_dict(`` with ``contains``, told from the
+        summaries at hand where they can (a file's words hold every run of word
+        characters of its text, so a word-character ``contains`` is in the text
+        only if it is in one of them); other files by a text search."""
+        from flake8_lightning.model.summary import LOG_CALL
+
+        plain = _WORD.fullmatch(contains) is not None
+        for path in self.files():
+            summary = self.summary_at_hand(path)
+            if summary is not None:
+                if not summary["log_call"]:
+                    continue
+                if contains == ".log":
+                    yield path  # the summary's ``log_call`` is this very question
+                    continue
+                if plain and not any(contains in word for word in summary["words"]):
+                    continue
+            text = self.text(path)
+            if text is not None and contains in text and LOG_CALL.search(text):
                 yield path
         if not self.complete:
             raise ProjectTooLarge(self.root)
@@ -320,9 +400,125 @@ class Project:
         key = ("words", path)
         found = self.memo.get(key)
         if found is None:
-            text = self.text(path)
-            found = self.memo[key] = frozenset(_WORD.findall(text)) if text else frozenset()
+            summary = self.summary(path)
+            found = self.memo[key] = frozenset(summary["words"]) if summary else frozenset()
         return found  # type: ignore[return-value]
+
+    # -- summaries ----------------------------------------------------------
+
+    def summary(self, path: str, syntax: bool = False) -> dict[str, Any] | None:
+        """The summary of a project file (``summary.py``); None when it cannot be read.
+
+        Memoised per text (dropped with the other facts when a text changes)
+        and kept in the on-disk cache, if any, for files read from disk (never
+        for an editor's buffer). With ``syntax``, its syntax tier is filled
+        (one ``ast.parse``) if it was not yet.
+        """
+        from flake8_lightning.model import summary as summaries
+
+        key = ("summary", path)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._cached_summary(path)
+            if found is None:
+                text = self.text(path)
+                if text is None:
+                    return None
+                found = summaries.summarize_text(text, path, module_name(path))
+                if syntax:
+                    summaries.add_syntax(found, text, path)
+                self._keep_summary(path, found)
+            self.memo[key] = found
+        if syntax and not summaries.has_syntax(found):  # type: ignore[arg-type]
+            text = self.text(path)
+            summaries.add_syntax(found, text or "", path)  # type: ignore[arg-type]
+            self._keep_summary(path, found)  # type: ignore[arg-type]
+        return found  # type: ignore[return-value]
+
+    def version_evidence(self, path: str) -> list[tuple[int, str]]:
+        """What a project file's code says of the Lightning version (``version.file_evidence``)."""
+        summary = self.summary(path)
+        return [(major, what) for major, what in summary["version_evidence"]] if summary else []
+
+    def may_define(self, path: str, lightning_name: str | None) -> bool:
+        """May ``path`` define a class whose hierarchy holds a project class (``lightning_name``
+        None) or Lightning's ``lightning_name`` class? False only when its summary says
+        certainly not: then it needs no astroid tree to answer "which classes are such"."""
+        from flake8_lightning.model.loading import HEAVY_PACKAGES
+        from flake8_lightning.model.summary import candidate_classes
+
+        return candidate_classes(self.summary(path, syntax=True), lightning_name, HEAVY_PACKAGES)
+
+    def _store_key(self, path: str) -> str | None:
+        if self.store is None or path in self._buffers:
+            return None
+        return _content_key("summary", path)
+
+    def _cached_summary(self, path: str) -> dict[str, Any] | None:
+        """The on-disk cache's summary of ``path``, if it is that of the file's current text.
+
+        Equal size and modification time (and a modification older than the
+        entry, by a margin: a file changed twice within the clock's tick is not
+        trusted) mean the file need not be read; otherwise its text is read and
+        its hash compared. A text this process already holds is always compared.
+        """
+        key = self._store_key(path)
+        if key is None:
+            return None
+        memo_key = ("stored summary", path)
+        if memo_key in self.memo:
+            return self.memo[memo_key]  # type: ignore[return-value]
+        found = None
+        entry = self.store.get("summary", key)
+        if isinstance(entry, dict) and entry.get("format") == _summary_format() and isinstance(entry.get("summary"), dict):
+            found = self._check_entry(path, entry)
+        self.memo[memo_key] = found
+        return found
+
+    def _check_entry(self, path: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PROJECT_FILE_BYTES:
+            return None
+        summary = entry["summary"]
+        if summary.get("module") != module_name(path):
+            return None  # a package folder gained or lost its ``__init__.py``
+        if (
+            path not in self._texts
+            and entry.get("size") == info.st_size
+            and entry.get("mtime_ns") == info.st_mtime_ns
+            and isinstance(entry.get("stored_ns"), int)
+            and info.st_mtime_ns < entry["stored_ns"] - _RACY_NS
+        ):
+            return summary  # type: ignore[no-any-return]
+        text = self.text(path)
+        if text is None or entry.get("sha256") != _sha256(text):
+            return None
+        self._keep_summary(path, summary)  # touched, not changed: the next run need not read it
+        return summary  # type: ignore[no-any-return]
+
+    def _keep_summary(self, path: str, summary: dict[str, Any]) -> None:
+        """Write a summary of a file read from disk to the on-disk cache."""
+        key = self._store_key(path)
+        text = self._texts.get(path)
+        if key is None or text is None:
+            return
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            return
+        entry = {
+            "format": _summary_format(),
+            "size": info.st_size,
+            "mtime_ns": info.st_mtime_ns,
+            "stored_ns": time.time_ns(),
+            "sha256": _sha256(text),
+            "summary": summary,
+        }
+        self.store.put("summary", key, entry)
+        self.memo[("stored summary", path)] = summary
 
     # -- modules ----------------------------------------------------------
 
@@ -350,6 +546,8 @@ class Project:
         Project.parsed_modules += 1
         if path in self._texts and self._texts[path] != text:
             self._changed()  # facts may hold the old text, or its parse
+        if (self._texts[path] if path in self._texts else read_source(path)) != text:
+            self._buffers.add(path)  # not what the file holds: never cached as its summary
         self._texts[path] = text
         self._modules[path] = module
         if path not in self._unsaved and not os.path.isfile(path):
