@@ -143,6 +143,22 @@ def test_methods_modes_logs_and_calls():
     assert model["calls"] == ["__init__", "log", "log_dict", "optimizers", "step"]
 
 
+def test_only_classes_that_may_matter_have_their_methods_walked():
+    classes = by_name(summarize(MODULE, "/nowhere/pkg/mod.py", "pkg.mod"))
+    assert classes["Net"]["logs"] is None and classes["Net"]["calls"] is None
+    assert classes["Net"]["methods"] == []
+    assert classes["Hook"]["calls"] == ["log"]
+
+
+def test_nested_classes_are_found_with_their_qualified_names():
+    text = "import torch\n\ndef make():\n    class Inner(torch.nn.Module):\n        class Deeper:\n            pass\n    return Inner\n"
+    classes = summarize(text, "/nowhere/m.py", "m")["classes"]
+    assert [(c["qualname"], c["bases"]) for c in classes] == [
+        ("make.Inner", [["unknown", "torch.nn.Module"]]),
+        ("make.Inner.Deeper", []),
+    ]
+
+
 def test_text_tier():
     summary = summarize(MODULE, "/nowhere/pkg/mod.py", "pkg.mod")
     assert summary["log_call"] and summary["may_log_on_a_module"]
@@ -175,7 +191,13 @@ def test_deep_nesting_does_not_crash():
         ("import torch\nclass A(torch.nn.Module): pass\nclass B(A): pass\n", False, True),
         ("import lightning as L\nclass A(L.LightningModule): pass\nclass B(A): pass\n", True, True),
         ("class A: pass\nclass B(Unknown): pass\n", False, False),
-        ("def f():\n    class A(B): pass\n", False, False),
+        ("def f():\n    class A(B): pass\n", True, True),  # a scope of its own: unknown
+        ("def f():\n    class A(make()): pass\n", False, False),
+        ("import torch\ndef f():\n    global torch\n    torch = 1\nclass A(torch.nn.Module): pass\n", True, True),
+        ("import torch\n(torch := 1)\nclass A(torch.nn.Module): pass\n", True, True),
+        ("import torch\nif x:\n    class A(torch.nn.Module): pass\n", False, False),
+        ("import torch\nfor torch in y: pass\nclass A(torch.nn.Module): pass\n", True, True),
+        ("import torch\ntry:\n    pass\nexcept E as torch:\n    pass\nclass A(torch.nn.Module): pass\n", True, True),
         ("B = object\nclass A(B): pass\n", True, True),  # an alias: unknown, so may be
     ],
 )

@@ -40,6 +40,12 @@ Layout (``SUMMARY_FORMAT``; bump it whenever the layout or a field's meaning cha
       ]
     }
 
+A class whose bases are certainly neither Lightning's nor the project's
+(``nn.Module``, nothing) has ``automatic_optimization``, ``logs`` and
+``calls`` None: its method bodies are not read. ``calls`` are the attribute
+names the class's text calls (``.name(``), strings and comments included: a
+superset, for "may it call" questions.
+
 A base is ``[kind, text]``: ``import`` (the qualified name an absolute import
 gives it), ``relative`` (the same through a relative import, resolved from the
 module name), ``local`` (a class of this module, bound once), ``unbound`` (a
@@ -59,6 +65,12 @@ from typing import Any
 SUMMARY_FORMAT = 1
 
 _WORD = re.compile(r"\w+")
+_LIGHTNING = ("lightning.", "pytorch_lightning.")
+#: ``.name(``: an attribute called (read from the text).
+_CALLED = re.compile(r"\.[ \t]*(\w+)[ \t]*\(")
+#: Names a ``global`` statement or a ``:=`` may bind (read from the text: a superset).
+_GLOBAL = re.compile(r"\bglobal\b([\w \t,\\]*)")
+_WALRUS = re.compile(r"(\w+)[\s\\]*:=")
 #: ``.log(`` or ``.log_dict(`` (``metrics._LOG_CALL``).
 LOG_CALL = re.compile(r"\.log(?:_dict)?\(")
 _AUTOMATIC = ("automatic_optimization", "_automatic_optimization")
@@ -112,7 +124,7 @@ def add_syntax(summary: dict[str, Any], text: str, path: str) -> dict[str, Any]:
         return summary
     found: dict[str, Any] = {}
     try:
-        _Summarizer(tree, summary["module"], os.path.basename(path) == "__init__.py", NOT_MODULES).fill(found)
+        _Summarizer(tree, text, summary, os.path.basename(path) == "__init__.py", NOT_MODULES).fill(found)
     except RecursionError:  # a pathological tree: summarised as unparsed (every question unknown)
         return summary
     summary.update(found, parsed=True)
@@ -123,76 +135,157 @@ def children(node: ast.AST) -> list[ast.AST]:
     return list(ast.iter_child_nodes(node))
 
 
+#: A ``class`` statement starts a logical line: counting these (and a few in strings) tells
+#: whether every class is at module level, where a shallow look finds them all.
+_CLASS_LINE = re.compile(r"^[ \t\f]*class\b", re.M)
+
+
 class _Summarizer:
-    def __init__(self, tree: ast.Module, modname: str, package: bool, not_modules: frozenset[str]) -> None:
+    """One module's syntax tier.
+
+    Cheap by design (a tree walk in Python costs several times ``ast.parse``):
+    only module-level statements are looked at for bindings (a module-level
+    class's bases are looked up there, and nowhere else); the whole tree is
+    walked only when the text says it must be (classes nested in functions,
+    ``global`` or ``:=``, which can bind module names from anywhere; a
+    possible helper log call); and method bodies are walked only in classes
+    whose bases may be Lightning's or the project's.
+    """
+
+    def __init__(self, tree: ast.Module, text: str, summary: dict[str, Any], package: bool, not_modules: frozenset[str]) -> None:
+        from flake8_lightning.model.loading import HEAVY_PACKAGES
+
         self.tree = tree
-        self.modname = modname
+        self.text = text
+        self.modname = summary["module"]
         self.package = package
         self.not_modules = not_modules
-        #: How many times each name is bound anywhere in the module (any scope).
+        self.heavy = HEAVY_PACKAGES
+        self.words = summary["words"]
+        self.want_helpers = summary["may_log_on_a_module"]
+        #: How many times each name is bound at module level.
         self.counts: dict[str, int] = {}
-        #: The module-level binding statement of each name bound once at module level.
+        #: The (last) module-level binding statement of each name.
         self.module_bindings: dict[str, ast.AST] = {}
-        #: Every class, with its enclosing scope path (for qualnames).
-        self.classes: list[tuple[ast.ClassDef, str]] = []
+        self.lines: list[str] | None = None
+        #: Every class: the node, its qualified name in the module, and whether it is at module level.
+        self.classes: list[tuple[ast.ClassDef, str, bool]] = []
 
     def fill(self, summary: dict[str, Any]) -> None:
-        self._scan()
+        self._module_level()
+        if len(_CLASS_LINE.findall(self.text)) != len(self.classes):
+            self._all_classes()
         helper_logs = 0
-        for node in ast.walk(self.tree):
-            if self._is_helper_log(node):
-                helper_logs += 1
+        if self.want_helpers:
+            helper_logs = sum(1 for node in ast.walk(self.tree) if self._is_helper_log(node))
         summary["helper_logs"] = helper_logs
-        summary["classes"] = [self._class(cls, qualname) for cls, qualname in self.classes]
+        summary["classes"] = [self._class(cls, qualname, top) for cls, qualname, top in self.classes]
 
     # -- bindings ------------------------------------------------------------
 
-    def _bind(self, name: str, node: ast.AST, module_level: bool) -> None:
+    def _bind(self, name: str, node: ast.AST) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
-        if module_level:
-            self.module_bindings[name] = node
+        self.module_bindings[name] = node
 
-    def _scan(self) -> None:
-        """Count every binding of every name, iteratively; note module-level ones and classes."""
-        stack: list[tuple[ast.AST, bool, str]] = [(self.tree, True, "")]
+    def _module_level(self) -> None:
+        """Count the module-level bindings of each name; find the module-level classes."""
+        if "global" in self.words or ":=" in self.text:
+            self._bindings_anywhere()  # a function may bind a module name: look everywhere
+        stack: list[ast.AST] = list(reversed(self.tree.body))
         while stack:
-            node, module_level, prefix = stack.pop()
-            inner_level, inner_prefix = module_level, prefix
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
+            stmt = stack.pop()
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                for alias in stmt.names:
                     if alias.name == "*":
                         continue  # never expanded (see loading.py): binds nothing the model sees
-                    bound = alias.asname or (alias.name.split(".")[0] if isinstance(node, ast.Import) else alias.name)
-                    self._bind(bound, node, module_level)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self._bind(node.name, node, module_level)
-                inner_level, inner_prefix = False, f"{prefix}{node.name}."
-                if isinstance(node, ast.ClassDef):
-                    self.classes.append((node, prefix + node.name))
+                    bound = alias.asname or (alias.name.split(".")[0] if isinstance(stmt, ast.Import) else alias.name)
+                    self._bind(bound, stmt)
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._bind(stmt.name, stmt)
+                if isinstance(stmt, ast.ClassDef):
+                    self.classes.append((stmt, stmt.name, True))
+                continue
+            nested: list[ast.AST] = []
+            for field, value in ast.iter_fields(stmt):
+                if field in ("body", "orelse", "finalbody") and isinstance(value, list):
+                    nested.extend(value)
+                elif field == "handlers":
+                    for handler in value:
+                        if handler.name:
+                            self._bind(handler.name, handler)
+                        if handler.type is not None:
+                            self._names_bound(handler.type)
+                        nested.extend(handler.body)
+                elif field == "cases":
+                    for case in value:
+                        self._names_bound(case.pattern)
+                        if case.guard is not None:
+                            self._names_bound(case.guard)
+                        nested.extend(case.body)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self._names_bound(item)
+                elif isinstance(value, ast.AST):
+                    self._names_bound(value)
+            stack.extend(reversed(nested))
+
+    def _names_bound(self, node: ast.AST) -> None:
+        """Names an expression (or a pattern, a ``with`` item) binds (comprehension targets too)."""
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
+                self._bind(inner.id, inner)
+            elif isinstance(inner, (ast.MatchAs, ast.MatchStar)) and inner.name:
+                self._bind(inner.name, inner)
+            elif isinstance(inner, ast.MatchMapping) and inner.rest:
+                self._bind(inner.rest, inner)
+
+    def _bindings_anywhere(self) -> None:
+        """Names a function may bind in the module (``global``) or an expression may (``:=``),
+        from the text: each counts twice, so that none of them is ever taken as bound once."""
+        names = [n for match in _GLOBAL.finditer(self.text) for n in _WORD.findall(match.group(1))]
+        names.extend(_WALRUS.findall(self.text))
+        for name in names:
+            self.counts[name] = self.counts.get(name, 0) + 2
+
+    def _all_classes(self) -> None:
+        """Every class, nested ones too (iteratively), with its qualified name."""
+        self.classes = []
+        stack: list[tuple[ast.AST, str, bool]] = [(self.tree, "", True)]
+        while stack:
+            node, prefix, top = stack.pop()
+            inner_prefix, inner_top = prefix, top
+            if isinstance(node, ast.ClassDef):
+                self.classes.append((node, prefix + node.name, top))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner_prefix, inner_top = f"{prefix}{node.name}.", False
             elif isinstance(node, ast.Lambda):
-                inner_level = False
-            elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                self._bind(node.id, node, module_level)
-            elif isinstance(node, ast.arg):
-                self._bind(node.arg, node, False)
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                self._bind(node.name, node, module_level)
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                for name in node.names:
-                    self._bind(name, node, False)
-            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-                self._bind(node.name, node, module_level)
-            elif isinstance(node, ast.MatchMapping) and node.rest:
-                self._bind(node.rest, node, module_level)
-            elif type(node).__name__ in ("TypeVar", "ParamSpec", "TypeVarTuple"):
-                self._bind(getattr(node, "name", ""), node, False)
-            if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                inner_level = False
-            stack.extend((child, inner_level, inner_prefix) for child in reversed(children(node)))
+                inner_top = False
+            stack.extend((child, inner_prefix, inner_top) for child in reversed(list(ast.iter_child_nodes(node))))
+        # a class in a module-level ``if``/``try`` block is at module level too
+        top_level = {id(cls) for cls, _, top in self._shallow_classes()}
+        self.classes = [(cls, name, id(cls) in top_level) for cls, name, _ in self.classes]
+
+    def _shallow_classes(self) -> list[tuple[ast.ClassDef, str, bool]]:
+        found = []
+        stack: list[ast.AST] = list(self.tree.body)
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, ast.ClassDef):
+                found.append((stmt, stmt.name, True))
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for field in ("body", "orelse", "finalbody"):
+                    stack.extend(getattr(stmt, field, None) or [])
+                for handler in getattr(stmt, "handlers", None) or []:
+                    stack.extend(handler.body)
+                for case in getattr(stmt, "cases", None) or []:
+                    stack.extend(case.body)
+        return found
 
     # -- bases ---------------------------------------------------------------
 
-    def _base(self, expr: ast.expr, cls: ast.ClassDef) -> list[str]:
+    def _base(self, expr: ast.expr, cls: ast.ClassDef, top: bool) -> list[str]:
         if isinstance(expr, ast.Subscript):
             expr = expr.value
         chain: list[str] = []
@@ -204,6 +297,8 @@ class _Summarizer:
         chain.reverse()
         root = expr.id
         dotted = ".".join([root, *chain])
+        if not top:
+            return ["unknown", dotted]  # a class in a function: its scopes may bind the name
         count = self.counts.get(root, 0)
         if count == 0:
             # Nothing binds it (module attributes such as ``__name__`` excepted): the model
@@ -245,11 +340,43 @@ class _Summarizer:
 
     # -- classes -------------------------------------------------------------
 
-    def _class(self, cls: ast.ClassDef, qualname: str) -> dict[str, Any]:
-        methods = []
+    def _matters(self, bases: list[list[str]]) -> bool:
+        """May a class with these bases be Lightning's or descend from a project class?"""
+        return any(
+            kind not in ("unbound", "other")
+            and not (kind == "import" and text.split(".")[0] in self.heavy and not text.startswith(_LIGHTNING))
+            for kind, text in bases
+        )
+
+    def _class(self, cls: ast.ClassDef, qualname: str, top: bool) -> dict[str, Any]:
+        bases = [self._base(base, cls, top) for base in cls.bases]
+        methods = [
+            {"name": stmt.name, "line": stmt.lineno, "params": _params(stmt.args)}
+            for stmt in cls.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        found = {"name": cls.name, "qualname": qualname, "line": cls.lineno, "bases": bases, "methods": methods}
+        if self._matters(bases):
+            found.update(self._details(cls))
+        else:  # a torch module, a plain class: its method bodies are not walked
+            found.update(automatic_optimization=None, logs=None, calls=None)
+        return found
+
+    def _segment(self, node: ast.AST) -> str:
+        """The source lines of a statement."""
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        return "\n".join(self.lines[node.lineno - 1 : getattr(node, "end_lineno", None) or node.lineno])
+
+    def _details(self, cls: ast.ClassDef) -> dict[str, Any]:
+        """Its modes, logged names and called attributes. A method's body is walked only when
+        its text holds what is looked for (``.log``, ``automatic_optimization``); the called
+        attribute names are read from the text (``.name(``: a superset, strings included)."""
         automatic: list[dict[str, Any]] = []
         logs: dict[str, list[dict[str, Any]]] = {}
-        calls: set[str] = set()
+        segment = self._segment(cls)
+        calls = set(_CALLED.findall(segment))
+        wants_logs, wants_modes = ".log" in segment, "automatic_optimization" in segment
         for stmt in cls.body:
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -258,28 +385,24 @@ class _Summarizer:
                         automatic.append({"in": "<class>", "line": stmt.lineno, "value": _constant_bool(stmt.value)})
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            params = _params(stmt.args)
-            methods.append({"name": stmt.name, "line": stmt.lineno, "params": params})
             if stmt.name in _AUTOMATIC:
                 automatic.append({"in": "<property>", "line": stmt.lineno, "value": None})
+            if not (wants_logs or wants_modes):
+                continue
+            method_text = self._segment(stmt)
+            if not (wants_logs and ".log" in method_text) and not (wants_modes and "automatic_optimization" in method_text):
+                continue
             static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list)
             positional = stmt.args.posonlyargs + stmt.args.args
             self_name = None if static or not positional else positional[0].arg
+            if self_name is None:
+                continue
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    calls.add(node.func.attr)
                     receiver = node.func.value
-                    if (
-                        self_name is not None
-                        and node.func.attr in ("log", "log_dict")
-                        and isinstance(receiver, ast.Name)
-                        and receiver.id == self_name
-                    ):
+                    if node.func.attr in ("log", "log_dict") and isinstance(receiver, ast.Name) and receiver.id == self_name:
                         logs.setdefault(stmt.name, []).extend(_logged(node))
-                elif (
-                    self_name is not None
-                    and isinstance(node, (ast.Assign, ast.AnnAssign))
-                ):
+                elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     for target in targets:
                         if (
@@ -289,16 +412,7 @@ class _Summarizer:
                             and target.value.id == self_name
                         ):
                             automatic.append({"in": stmt.name, "line": node.lineno, "value": _constant_bool(node.value)})
-        return {
-            "name": cls.name,
-            "qualname": qualname,
-            "line": cls.lineno,
-            "bases": [self._base(base, cls) for base in cls.bases],
-            "methods": methods,
-            "automatic_optimization": automatic,
-            "logs": logs,
-            "calls": sorted(calls),
-        }
+        return {"automatic_optimization": automatic, "logs": logs, "calls": sorted(calls)}
 
     def _is_helper_log(self, node: ast.AST) -> bool:
         """A ``<x>.log(...)``/``<x>.log_dict(...)`` call that may log on a module handed to the code.
