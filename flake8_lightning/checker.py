@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from flake8_lightning import __version__
 from flake8_lightning.config import Config, add_options, from_options
 from flake8_lightning.prefilter import wanted
+from flake8_lightning.result_cache import Results
 
 if TYPE_CHECKING:
     import ast
@@ -51,16 +52,30 @@ class Checker:
         codes = wanted(source)
         if not codes:
             return
+        path = os.path.abspath(self.filename)
+        try:
+            entry = Results(path, source, self.config, codes)
+            kept = entry.lookup()
+        except (Exception, RecursionError) as exc:  # the cache never aborts the run either
+            if strict():
+                raise
+            sys.stderr.write(f"flake8-lightning: {_reason(exc, self.filename)}\n")
+            return
+        if kept is not None:  # unchanged text, project and options: no astroid, no analysis
+            for line, col, text in kept:
+                yield line, col, text, type(self)
+            return
         # Outside the guard: a rule that cannot load fails the run, every time.
         from flake8_lightning.engine import analyse
 
         try:
-            findings = analyse(os.path.abspath(self.filename), source, self.config, codes, freeze_gc=True)
+            findings = analyse(path, source, self.config, codes, freeze_gc=True)
         except (Exception, RecursionError) as exc:  # never abort the user's flake8 run
             if strict() and not isinstance(exc, RecursionError):
                 raise
             sys.stderr.write(f"flake8-lightning: {_reason(exc, self.filename)}\n")
             return
+        entry.keep(findings)
         for finding in findings:
             yield finding.line, finding.col, finding.text, type(self)
 

@@ -263,10 +263,19 @@ def check_file(
     codes = [code for code in wanted(source) if guide.should_report_error(code) is Decision.Selected]
     if not codes:
         return []
-    from flake8_lightning.engine import analyse
+    from flake8_lightning.engine import Finding
+    from flake8_lightning.result_cache import Results
 
     try:
-        findings = analyse(os.path.abspath(path), source, config, codes, freeze_gc=True)
+        entry = Results(os.path.abspath(path), source, config, codes)
+        kept = entry.lookup()
+        if kept is not None:  # unchanged text, project and options
+            findings = [Finding(line, col, *text.split(" ", 1)) for line, col, text in kept]
+        else:
+            from flake8_lightning.engine import analyse
+
+            findings = analyse(os.path.abspath(path), source, config, codes, freeze_gc=True)
+            entry.keep(findings)
     except RecursionError:
         _warn(f"skipped {path}: code nested too deeply to analyse")
         return []

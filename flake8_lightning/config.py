@@ -15,6 +15,10 @@ class Config:
     source_roots: tuple[str, ...] = ()
     #: The Lightning version the project targets ("2", "1.9"); None infers it.
     lightning_version: str | None = None
+    #: Where the on-disk cache lives; None: the project root's ``.flake8_lightning_cache``.
+    cache_dir: str | None = None
+    #: Run without the on-disk cache.
+    no_cache: bool = False
 
     def __post_init__(self) -> None:
         if self.lightning_version is not None:
@@ -73,6 +77,27 @@ def add_options(option_manager) -> None:  # noqa: ANN001 - flake8's OptionManage
     )
 
 
+    option_manager.add_option(
+        "--lightning-cache-dir",
+        default=None,
+        parse_from_config=True,
+        normalize_paths=True,
+        help=(
+            "Folder for flake8-lightning's on-disk cache of findings and project facts. "
+            "(Default: .flake8_lightning_cache in the project root, holding a .gitignore "
+            "so it is never committed; the user's cache folder for a file outside any "
+            "project; also FLAKE8_LIGHTNING_CACHE_DIR)"
+        ),
+    )
+    option_manager.add_option(
+        "--lightning-no-cache",
+        default=False,
+        action="store_true",
+        parse_from_config=True,
+        help="Neither read nor write flake8-lightning's on-disk cache (also FLAKE8_LIGHTNING_NO_CACHE=1).",
+    )
+
+
 def from_options(options) -> Config:  # noqa: ANN001 - argparse.Namespace
     roots = getattr(options, "lightning_source_roots", None) or ()
     if isinstance(roots, str):
@@ -81,7 +106,13 @@ def from_options(options) -> Config:  # noqa: ANN001 - argparse.Namespace
     if version is not None:
         version = str(version).strip()
         lightning_major(version)  # a clear ValueError on garbage or absurd lengths
-    return Config(source_roots=_existing_folders(r for r in roots if r), lightning_version=version)
+    cache_dir = getattr(options, "lightning_cache_dir", None) or None
+    return Config(
+        source_roots=_existing_folders(r for r in roots if r),
+        lightning_version=version,
+        cache_dir=str(cache_dir) if cache_dir else None,
+        no_cache=bool(getattr(options, "lightning_no_cache", False)),
+    )
 
 
 def _existing_folders(roots) -> tuple[str, ...]:  # noqa: ANN001 - an iterable of str

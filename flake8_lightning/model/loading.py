@@ -14,18 +14,15 @@ Two promises live here:
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import stat
 import tokenize
 from typing import TYPE_CHECKING
 
-from astroid import nodes, raw_building
-from astroid.builder import AstroidBuilder
-from astroid.manager import AstroidManager
-
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from astroid import nodes
 
 #: Top-level packages that must never be parsed or inferred into.
 HEAVY_PACKAGES = frozenset(
@@ -55,48 +52,57 @@ HEAVY_PACKAGES = frozenset(
     }
 )
 
-# The denylist holds exact module names; the top-level names stop every import
-# of a submodule too, because astroid imports the package first.
-AstroidManager().module_denylist.update(HEAVY_PACKAGES)
-
 #: Files larger than this are not read as *other* project files (the file being
 #: checked is always analysed).
 MAX_PROJECT_FILE_BYTES = 2_000_000
 
 
-class _QuietBuilder(AstroidBuilder):
-    """An astroid builder whose post-build steps do no inference and no imports."""
+@functools.cache
+def _builder():  # noqa: ANN202 - an astroid builder, built on first use
+    """astroid's builder, configured once.
 
-    def __init__(self, manager: AstroidManager) -> None:
-        # AstroidBuilder.__init__ first "bootstraps" astroid by building the
-        # builtins module from the live interpreter (0.1-0.2 s, half of a cold
-        # editor run). Without inference nothing here needs it; astroid still
-        # bootstraps on demand if some other code in the process infers.
-        raw_building.InspectBuilder.__init__(self, manager)
-        self._apply_transforms = False
+    astroid is imported here, not at import of this module: reading files and
+    finding the project root (what the on-disk cache needs to answer a warm
+    run) must not pay for importing it.
+    """
+    from astroid import raw_building
+    from astroid.builder import AstroidBuilder
+    from astroid.manager import AstroidManager
 
-    def delayed_assattr(self, node: nodes.AssignAttr) -> None:  # noqa: ARG002
-        """Skip astroid's inference of ``self`` for every ``self.x = ...``."""
+    # The denylist holds exact module names; the top-level names stop every import
+    # of a submodule too, because astroid imports the package first.
+    AstroidManager().module_denylist.update(HEAVY_PACKAGES)
 
-    def add_from_names_to_locals(
-        self, node: nodes.ImportFrom, global_name: Collection[str]
-    ) -> None:
-        """Bind imported names, but never import a module to expand ``*``."""
-        for name, asname in node.names:
-            if name == "*":
-                continue
-            local = asname or name
-            target = node.root() if local in global_name else node.parent
-            target.set_local(local, node)
-            target.scope().locals[local].sort(key=lambda n: n.fromlineno or 0)
+    class _QuietBuilder(AstroidBuilder):
+        """An astroid builder whose post-build steps do no inference and no imports."""
 
+        def __init__(self, manager: AstroidManager) -> None:
+            # AstroidBuilder.__init__ first "bootstraps" astroid by building the
+            # builtins module from the live interpreter (0.1-0.2 s, half of a cold
+            # editor run). Without inference nothing here needs it; astroid still
+            # bootstraps on demand if some other code in the process infers.
+            raw_building.InspectBuilder.__init__(self, manager)
+            self._apply_transforms = False
 
-_BUILDER = _QuietBuilder(AstroidManager())
+        def delayed_assattr(self, node) -> None:  # noqa: ANN001, ARG002
+            """Skip astroid's inference of ``self`` for every ``self.x = ...``."""
+
+        def add_from_names_to_locals(self, node, global_name) -> None:  # noqa: ANN001
+            """Bind imported names, but never import a module to expand ``*``."""
+            for name, asname in node.names:
+                if name == "*":
+                    continue
+                local = asname or name
+                target = node.root() if local in global_name else node.parent
+                target.set_local(local, node)
+                target.scope().locals[local].sort(key=lambda n: n.fromlineno or 0)
+
+    return _QuietBuilder(AstroidManager())
 
 
 def build_module(source: str, modname: str, path: str) -> nodes.Module:
     """Parse ``source`` into an astroid module. Raises on syntax errors."""
-    return _BUILDER.string_build(source, modname, path)
+    return _builder().string_build(source, modname, path)
 
 
 def decode_source(data: bytes) -> str | None:

@@ -364,8 +364,17 @@ def enclosing_roots(root: str) -> list[str]:
     ...): a copy of a package kept there is not part of that project.
     """
     roots = [root]
+    for folder in _climb(root)[1:]:
+        if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS) or _has_pin_file(folder):
+            roots.append(folder)
+    return roots
+
+
+def _climb(root: str) -> list[str]:
+    """``root``, then each folder above it that ``enclosing_roots`` may take (see its limits)."""
     stops = {os.path.abspath(os.path.expanduser("~")), os.path.abspath(tempfile.gettempdir())}
     folder = os.path.abspath(root)
+    folders = [folder]
     for _ in range(MAX_ENCLOSING_ROOTS):
         if os.path.exists(os.path.join(folder, ".git")):
             break
@@ -376,9 +385,23 @@ def enclosing_roots(root: str) -> list[str]:
         if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
             break
         folder = parent
-        if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS) or _has_pin_file(folder):
-            roots.append(folder)
-    return roots
+        folders.append(folder)
+    return folders
+
+
+def version_inputs(root: str) -> list[str]:
+    """Every file whose text or presence can change what ``infer`` decides outside the project's
+    Python files: the pin files and project markers of ``root`` and of each folder above it
+    that ``enclosing_roots`` may climb to (whether or not it is a root today: a pin file
+    added there makes it one). The on-disk cache stamps them.
+    """
+    found: list[str] = []
+    patterns = tuple(dict.fromkeys((*PIN_FILES, *PROJECT_MARKERS, *_TOP_PIN_FILES)))
+    for folder in _climb(root):
+        escaped = glob.escape(folder)
+        for pattern in patterns:
+            found.extend(sorted(glob.glob(os.path.join(escaped, pattern), include_hidden=True)))
+    return list(dict.fromkeys(found))
 
 
 _TOP_PIN_FILES = ("environment*.yml", "environment*.yaml", "requirements*.txt", "Pipfile")

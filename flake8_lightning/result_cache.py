@@ -1,0 +1,146 @@
+"""Findings kept between runs: an unchanged file in an unchanged project is not analysed again.
+
+A file's findings depend on its own text and, through whole-project questions
+(every LightningModule, is this name logged anywhere, which version the pins
+say), on every other file of its project. So an entry is keyed by:
+
+* the checked text (the editor's buffer when it comes on stdin) and path;
+* the options that change findings, and the rules the prefilter chose;
+* the project's *stamp*: the path, size and modification time of every
+  Python file of the project and of its extra source roots, and of every file
+  version inference reads or looks for (pins, project markers) in the
+  project's root and the folders above it that it may climb to.
+
+Any change to any of these misses, and the file is analysed from its text.
+Nothing here imports astroid: a warm run costs a walk of the project's
+folders and one small read.
+
+Projects the stamp cannot describe are never cached: more files than the
+project index holds, or a checked file whose package reaches above the
+project's root (its imports could resolve to files outside the stamp).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from typing import TYPE_CHECKING
+
+from flake8_lightning.cache import content_key, store_for
+
+if TYPE_CHECKING:
+    from flake8_lightning.config import Config
+    from flake8_lightning.engine import Finding
+    from flake8_lightning.model.project import Project
+
+#: Bumped when what an entry holds changes.
+FORMAT = "results-1"
+#: At most this many files under extra source roots are stamped; past it, no caching.
+MAX_EXTRA_FILES = 20_000
+
+
+#: A file modified less than this long ago is stamped by its content too: a
+#: filesystem's clock ticks coarsely, and a same-size edit within one tick
+#: would keep its size and time (git's "racily clean" files).
+RACY_NS = 3_000_000_000
+
+
+def _stat(path: str, now: int) -> tuple[int, int] | tuple[int, int, str] | str | None:
+    """Size and modification time of a file (and its content's digest when modified just now);
+    only the presence of a folder (``.git`` changes whenever git writes its index, which
+    changes no finding)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return "folder"
+    if now - info.st_mtime_ns < RACY_NS:
+        from flake8_lightning.model.loading import MAX_PROJECT_FILE_BYTES, read_regular
+
+        data = read_regular(path, MAX_PROJECT_FILE_BYTES + 1)
+        return info.st_size, info.st_mtime_ns, content_key(data or b"")
+    return info.st_size, info.st_mtime_ns
+
+
+def _python_files(root: str) -> list[str] | None:
+    from flake8_lightning.model.project import SKIP_DIRS
+
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info")
+        )
+        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+        if len(found) > MAX_EXTRA_FILES:
+            return None
+    return found
+
+
+def project_stamp(project: Project) -> str | None:
+    """What the project's files on disk look like now, as a digest; None when it cannot be said."""
+    from flake8_lightning.model.version import version_inputs
+
+    files = project.files()
+    if not project.complete:
+        return None
+    listed = list(files)
+    for root in project.roots[1:]:
+        if project._contains(root):  # noqa: SLF001 - ``src/`` and roots inside the project are walked already
+            continue
+        extra = _python_files(root)
+        if extra is None:
+            return None
+        listed.extend(extra)
+    listed.extend(version_inputs(project.root))
+    parts = [project.root, project.only_file or "", *project.roots]
+    now = time.time_ns()
+    for path in listed:
+        parts.append(f"{path}\0{_stat(path, now)}")
+    return content_key("stamp", *parts)
+
+
+def _options(config: Config) -> str:
+    return repr((config.source_roots, config.lightning_version))
+
+
+class Results:
+    """The cache entry of one checked file: look it up, or keep what the analysis found."""
+
+    def __init__(self, path: str, source: str, config: Config, codes: list[str]) -> None:
+        from flake8_lightning.model.project import Project, outermost_package, package_parent
+
+        self.key: str | None = None
+        project = Project.for_file(path, config.source_roots)
+        self.store = store_for(None if project.only_file else project.root, config)
+        if not self.store.enabled:
+            return
+        if outermost_package(path) is not None and not project._contains(package_parent(path)):  # noqa: SLF001
+            return  # imports may resolve above the project's root: not in the stamp
+        stamp = project.cached(("result_cache_stamp",), lambda: project_stamp(project))
+        if stamp is None:
+            return
+        self.slot = content_key("results-slot", path)
+        self.key = content_key(FORMAT, path, source, _options(config), ",".join(codes), stamp)
+
+    def lookup(self) -> list[tuple[int, int, str]] | None:
+        """The findings kept for exactly this text, project and options; None on a miss."""
+        if self.key is None:
+            return None
+        entry = self.store.get("results", self.slot)
+        if not isinstance(entry, dict) or entry.get("key") != self.key:
+            return None
+        found = entry.get("findings")
+        if not isinstance(found, list):
+            return None
+        try:
+            return [(int(line), int(col), str(text)) for line, col, text in found]
+        except (TypeError, ValueError):
+            return None
+
+    def keep(self, findings: list[Finding]) -> None:
+        if self.key is None:
+            return
+        value = {"key": self.key, "findings": [[f.line, f.col, f.text] for f in findings]}
+        self.store.put("results", self.slot, value)
