@@ -430,3 +430,104 @@ def test_summaries_are_dropped_when_a_text_changes(tmp_path):
     project.use_buffer(str(path), "y = 1\n")
     assert "y" in project.words(str(path)) and "x" not in project.words(str(path))
     assert summaries.has_syntax(project.summary(str(path), syntax=True))
+
+
+# -- the real on-disk store, through the engine and through flake8 ---------------------------
+
+
+def _real_findings(root: Path, monkeypatch, cache_dir: Path | None) -> list:
+    from flake8_lightning import cache
+
+    cache.clear_stores()
+    Project._instances.clear()
+    if cache_dir is None:
+        monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    else:
+        monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+        monkeypatch.setenv(cache.CACHE_DIR_ENV, str(cache_dir))
+    try:
+        return findings(root)
+    finally:
+        cache.clear_stores()
+        Project._instances.clear()
+
+
+@pytest.mark.parametrize("case", CACHED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_real_store_cold_warm_corrupt_and_unwritable(case, tmp_path, monkeypatch):
+    root = materialize(case, tmp_path)
+    _age(root)
+    expected = _real_findings(root, monkeypatch, None)
+    folder = tmp_path / "cache"
+    assert _real_findings(root, monkeypatch, folder) == expected  # cold
+    assert _real_findings(root, monkeypatch, folder) == expected  # warm
+    for i, entry in enumerate(sorted(folder.rglob("*.json"))):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if i % 2 else b"{not json")
+    assert _real_findings(root, monkeypatch, folder) == expected  # corrupt
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    assert _real_findings(root, monkeypatch, blocked / "cache") == expected  # unwritable
+
+
+MANY_MODELS = """\
+import lightning.pytorch as pl
+
+
+class Model{i}(pl.LightningModule):
+    def training_step(self, batch, batch_idx):
+        return self(batch).sum()
+
+    def validation_step(self, batch, batch_idx):
+        self.log("{name}", self(batch).sum())
+"""
+
+SEARCHING_TRAIN = """\
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+
+def callbacks():
+    return [ModelCheckpoint(monitor="val_quux")]
+"""
+
+
+def test_summaries_shared_between_j1_and_j2_and_after_a_change(tmp_path):
+    """flake8 -j2 fills the summaries; a change to one file then misses every kept result,
+    and flake8 -j1 answers from the other files' kept summaries: the same findings as
+    without any cache."""
+    import subprocess
+    import sys
+
+    from flake8_lightning.cache import CACHE_DIRNAME, NO_CACHE_ENV
+
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    (root / "pkg" / "__init__.py").write_text("")
+    for i in range(6):
+        (root / "pkg" / f"model_{i}.py").write_text(MANY_MODELS.format(i=i, name=f"val_{i}"))
+    (root / "pkg" / "train.py").write_text(SEARCHING_TRAIN)
+    _age(root)
+
+    def run(*args, cache=True):
+        env = dict(os.environ)
+        env.pop(NO_CACHE_ENV, None)
+        env.pop("FLAKE8_LIGHTNING_CACHE_DIR", None)
+        if not cache:
+            env[NO_CACHE_ENV] = "1"
+        done = subprocess.run(
+            [sys.executable, "-m", "flake8", "--select=LTN", *args, "."],
+            cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode in (0, 1) and done.stderr == "", done.stderr
+        return sorted(done.stdout.splitlines())
+
+    expected = run("-j1", cache=False)
+    assert any("LTN003" in line for line in expected)
+    assert run("-j2") == expected
+    summaries_kept = list((root / CACHE_DIRNAME).rglob("summary/*/*.json"))
+    assert summaries_kept
+    train = root / "pkg" / "train.py"
+    train.write_text(SEARCHING_TRAIN + "\n# changed\n")
+    expected = run("-j1", cache=False)
+    assert run("-j1") == expected
+    assert run("-j2") == expected

@@ -59,7 +59,7 @@ MAX_PROJECT_FILES = 20_000
 
 #: A file modified this close (in ns) before its summary was stored is checked by its hash,
 #: not by its size and modification time: it may have changed again within the clock's tick.
-_RACY_NS = 2_000_000_000
+_RACY_NS = 3_000_000_000  # as result_cache.RACY_NS
 
 
 def _sha256(text: str) -> str:
@@ -67,11 +67,9 @@ def _sha256(text: str) -> str:
 
 
 def _content_key(*parts: str) -> str:
-    try:
-        from flake8_lightning.cache import content_key
-    except ImportError:  # a stand-in until the on-disk cache lands
-        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    return content_key(*parts)  # type: ignore[no-any-return]
+    from flake8_lightning.cache import content_key
+
+    return content_key(*parts)
 
 
 def _summary_format() -> int:
@@ -262,10 +260,8 @@ class Project:
 
     def attach_store(self, config: object) -> None:
         """Keep this project's summaries in the on-disk cache ``config`` asks for (``cache.py``)."""
-        try:
-            from flake8_lightning import cache
-        except ImportError:  # not there yet: no on-disk cache
-            return
+        from flake8_lightning import cache
+
         store = cache.store_for(None if self.only_file else self.root, config)
         self.store = store if store.enabled else None
 
