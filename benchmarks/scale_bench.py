@@ -20,8 +20,10 @@ plugin, see ``bench.py``), both variants alternating, median of N:
 - editor: a cold ``flake8 --stdin-display-name=<project>/train.py -`` with the
   buffer on stdin: wall time, added time, ratio, peak RSS.
 
-"Cold" and "warm" refer to the plugin's on-disk cache; while the plugin has
-none, the two are the same run and only one is reported.
+With ``--cache``, each measurement is made without the plugin's on-disk
+cache, with a cold one and with a warm one, CPU time and peak RSS (see
+``cache_variants``); the editor run is made twice, with a monitor some model
+logs and with one nothing logs (every LightningModule must then be read).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -239,6 +242,100 @@ def generate(root: Path, size: int) -> Path:
 # -- the run ----------------------------------------------------------------------------
 
 
+def medians(samples: list[dict], prefix: str) -> dict:
+    return {f"{prefix}_{key}": statistics.median(s[key] for s in samples) for key in ("wall", "cpu", "rss_kb")}
+
+
+def cache_variants(plugin: list[str], plain: list[str], cwd: Path, runs: int, env: dict, scratch: Path,
+                   stdin: Path | None = None, edit=None) -> dict:  # noqa: ANN001
+    """Plain flake8, and the plugin without its cache, with a cold one and with a warm one.
+
+    Cold: a new, empty cache folder per run. Warm: a folder filled by one
+    unmeasured run, then ``edit(i)`` before each measured run (a changed editor
+    buffer, or a changed project file): the kept findings miss, and the run
+    answers from the kept summaries of the files that did not change.
+    """
+    from flake8_lightning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
+
+    off = {**env, NO_CACHE_ENV: "1"}
+    row: dict[str, float] = {}
+    row.update(medians([measure(plain, cwd, stdin, off) for _ in range(runs)], "plain"))
+    row.update(medians([measure(plugin, cwd, stdin, off) for _ in range(runs)], "nocache"))
+    cold = []
+    for i in range(runs):
+        folder = scratch / f"cold-{i}"
+        cold.append(measure(plugin, cwd, stdin, {**env, CACHE_DIR_ENV: str(folder)}))
+        shutil.rmtree(folder, ignore_errors=True)
+    row.update(medians(cold, "cold"))
+    folder = scratch / "warm"
+    warm_env = {**env, CACHE_DIR_ENV: str(folder)}
+    measure(plugin, cwd, stdin, warm_env)
+    warm = []
+    for i in range(runs):
+        edited = edit(i) if edit else stdin
+        warm.append(measure(plugin, cwd, edited, warm_env))
+    row.update(medians(warm, "warm"))
+    shutil.rmtree(folder, ignore_errors=True)
+    for variant in ("nocache", "cold", "warm"):
+        row[f"{variant}_cpu_ratio"] = row[f"{variant}_cpu"] / row["plain_cpu"]
+        row[f"{variant}_added_cpu"] = row[f"{variant}_cpu"] - row["plain_cpu"]
+    return row
+
+
+def run_cache_size(size: int, plugin: str, plain: str, runs: int, editor_runs: int, batch: bool, env: dict) -> dict:
+    """``--cache``: every measurement without the plugin's cache, cold and warm."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"ltn-scale-{size}-", dir=os.environ.get("SCALE_BENCH_TMP")))
+    try:
+        project = tmp / "project"
+        project.mkdir()
+        edited = generate(project, size)
+        for path in project.rglob("*"):  # written an hour ago: not "racily clean" for the caches
+            os.utime(path, (time.time() - 3600, time.time() - 3600))
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        result = {"size": size, "modules": sum(1 for _ in project.rglob("*.py"))}
+        stdin_args = ["--stdin-display-name", str(edited), "-"]
+        for name, monitor in (("editor", "val_loss"), ("editor_unlogged", "val_quux")):
+            text = edited.read_text().replace('monitor="val_loss"', f'monitor="{monitor}"')
+            buffer = scratch / f"{name}.py"
+            buffer.write_text(text)
+
+            def edit(i: int, text: str = text, name: str = name) -> Path:
+                path = scratch / f"{name}-{i}.py"
+                path.write_text(text + f"# edit {i}\n")
+                return path
+
+            result[name] = cache_variants([plugin, *stdin_args], [plain, *stdin_args], project, editor_runs, env,
+                                          scratch, buffer, edit)
+        if batch:
+            util = project / "proj" / "utils" / "util_0.py"
+            original = util.read_text()
+
+            def touch(i: int) -> None:
+                util.write_text(original + f"# edit {i}\n")
+
+            result["batch"] = cache_variants([plugin, "-j2", "."], [plain, "-j2", "."], project, runs, env, scratch,
+                                             None, touch)
+        return result
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def show_cache(result: dict) -> None:
+    parts = [f"{result['modules']:>5} modules"]
+    for name in ("editor", "editor_unlogged", "batch"):
+        if name not in result:
+            continue
+        r = result[name]
+        mb = 1024
+        parts.append(
+            f"{name}: plain {r['plain_cpu']:.2f}s, no cache {r['nocache_cpu']:.2f}s, cold {r['cold_cpu']:.2f}s, "
+            f"warm {r['warm_cpu']:.2f}s CPU (x{r['nocache_cpu_ratio']:.2f}/x{r['cold_cpu_ratio']:.2f}/x{r['warm_cpu_ratio']:.2f});"
+            f" RSS {r['plain_rss_kb'] / mb:.0f}/{r['nocache_rss_kb'] / mb:.0f}/{r['cold_rss_kb'] / mb:.0f}/{r['warm_rss_kb'] / mb:.0f} MB"
+        )
+    print("\n  ".join(parts), flush=True)
+
+
 def run_size(size: int, plugin: str, plain: str, runs: int, editor_runs: int, batch: bool, env: dict) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"ltn-scale-{size}-", dir=os.environ.get("SCALE_BENCH_TMP")))
     try:
@@ -309,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="batch runs per variant (median)")
     parser.add_argument("--editor-runs", type=int, default=3, help="editor runs per variant (median)")
     parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--cache", action="store_true", help="measure without the plugin's cache, cold and warm (CPU, RSS)")
     parser.add_argument("--bytecode", action="store_true", help="let Python write bytecode (default: PYTHONDONTWRITEBYTECODE=1)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--chart", type=Path, help="draw the curves with matplotlib (in a scratch venv)")
@@ -324,8 +422,12 @@ def main(argv: list[str] | None = None) -> int:
         plugin = str(Path(sys.executable).with_name("flake8"))
         results = []
         for size in (int(s) for s in args.sizes.split(",")):
-            results.append(run_size(size, plugin, plain, args.runs, args.editor_runs, not args.no_batch, env))
-            show(results[-1])
+            if args.cache:
+                results.append(run_cache_size(size, plugin, plain, args.runs, args.editor_runs, not args.no_batch, env))
+                show_cache(results[-1])
+            else:
+                results.append(run_size(size, plugin, plain, args.runs, args.editor_runs, not args.no_batch, env))
+                show(results[-1])
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))
     if args.chart:
