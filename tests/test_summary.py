@@ -228,6 +228,7 @@ def _answers(root: Path, monkeypatch, with_summaries: bool) -> dict:
     Project._instances.clear()
     if not with_summaries:
         monkeypatch.setattr(Project, "may_define", lambda self, path, name: True)
+        monkeypatch.setattr("flake8_lightning.model.metrics.logs_literally", lambda summary, name: False)
     else:
         monkeypatch.undo()
     files = sorted(str(p) for p in root.rglob("*.py"))
@@ -281,6 +282,26 @@ def test_version_evidence_from_summaries_equals_the_text_scan(case, tmp_path):
     project = Project.for_file(files[0])
     texts = [(path, project.text(path)) for path in project.files()]
     assert combine_evidence((path, project.version_evidence(path)) for path in project.files()) == code_evidence(texts)
+
+
+def test_a_literal_self_log_answers_without_a_tree(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "model.py").write_text(
+        "import lightning as L\n\nclass M(L.LightningModule):\n"
+        "    def validation_step(self, batch, batch_idx):\n        self.log('val_loss', 1.0)\n"
+    )
+    (tmp_path / "other.py").write_text(
+        "import lightning as L\n\nclass N(L.LightningModule):\n"
+        "    def validation_step(me, batch, batch_idx):\n        me.log(f'val_{batch_idx}', 1.0)  # val_7\n"
+    )
+    project = Project.for_file(str(tmp_path / "model.py"))
+    metrics = MetricFacts.of(Facts.of(project))
+    before = Project.parsed_modules
+    assert metrics.some_module_may_log("val_loss")
+    assert Project.parsed_modules == before
+    assert metrics.some_module_may_log("val_7")  # a pattern: answered by the model, with a tree
+    assert Project.parsed_modules > before
+    assert not metrics.some_module_may_log("train_loss")
 
 
 def test_a_project_of_plain_modules_builds_no_tree_for_them(tmp_path):

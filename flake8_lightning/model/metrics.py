@@ -30,6 +30,7 @@ from flake8_lightning.model.budget import Memo
 from flake8_lightning.model.lightning import Facts, argument, is_self, methods, walk
 from flake8_lightning.model.names import bindings
 from flake8_lightning.model.project import ProjectTooLarge
+from flake8_lightning.model.summary import logs_literally
 from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
@@ -427,7 +428,11 @@ class MetricFacts:
         if key not in project.memo:
             found = False
             try:
+                literal = DATALOADER_SUFFIX.sub("", name)
                 for path in project.files_logging(name):
+                    if logs_literally(project.summary(path, syntax=True), literal):
+                        found = True  # a LightningModule's own self.log("<name>"): no tree needed
+                        break
                     if not project.may_define(path, "LightningModule"):
                         continue  # its summary says it defines no LightningModule: no tree needed
                     for cls in facts.classes_in(project.module(path)):

@@ -526,3 +526,25 @@ def candidate_classes(summary: dict[str, Any] | None, lightning_name: str | None
                 maybe.add(cls["name"])
                 changed = True
     return bool(maybe)
+
+
+def logs_literally(summary: dict[str, Any] | None, name: str) -> bool:
+    """Does the module define a certain LightningModule whose own methods ``self.log("<name>")``?
+
+    Certain: a base is ``LightningModule`` imported from Lightning by an
+    absolute import bound once. Then the model finds it a LightningModule, and
+    what it logs holds ``name`` (or is unknown, when a base is not Lightning's
+    or it defines its own ``log``): ``MetricFacts.logged_by(cls).may_log(name)``
+    holds, with no tree built.
+    """
+    if not summary or not summary.get("parsed"):
+        return False
+    for cls in summary["classes"]:
+        if not cls["logs"] or not any(
+            kind == "import" and text.startswith(_LIGHTNING) and text.rsplit(".", 1)[-1] == "LightningModule"
+            for kind, text in cls["bases"]
+        ):
+            continue
+        if any(entry.get("name") == name for entries in cls["logs"].values() for entry in entries):
+            return True
+    return False
