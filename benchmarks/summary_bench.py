@@ -1,13 +1,17 @@
 """What a module summary costs against an astroid tree, per module, on corpus packages.
 
     python benchmarks/summary_bench.py [--cache .cache/corpus] [--packages a,b] [--runs 3]
+    python benchmarks/summary_bench.py --trees 2000
 
 For every ``.py`` file of each package (text already read, newlines
 normalised): ``ast.parse``; ``summarize`` (text tier, then syntax tier: one
 ``ast.parse`` and one walk); astroid's tree as the plugin builds it
 (``loading.build_module``); and the size of the summary as JSON. Best of N
-runs per file, summed per package. Also checks, on every class astroid finds
-to be a LightningModule, that its module's summary names it a candidate.
+runs per file, summed per package.
+
+``--trees N``: one process checks every file of a generated project of N
+modules (``scale_bench.py``'s), with summaries and with an astroid tree for
+every file a whole-project scan looks at: trees built, CPU, peak RSS.
 """
 
 from __future__ import annotations
@@ -32,12 +36,61 @@ def best(fn, runs: int) -> float:
     return min(times)
 
 
+TREES = """
+import os, resource, sys, time
+from flake8_lightning.config import Config
+from flake8_lightning.engine import analyse
+from flake8_lightning.model.project import Project
+if sys.argv[2] == "astroid":
+    Project.may_define = lambda self, path, name: True
+    import flake8_lightning.model.metrics as metrics
+    metrics.logs_literally = lambda summary, name: False
+root = sys.argv[1]
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".py"))
+if sys.argv[3] == "editor":  # train.py alone, with a monitor nothing logs: every LightningModule is read
+    files = [os.path.join(root, "train.py")]
+    with open(files[0]) as handle:
+        text = handle.read().replace('monitor="val_loss"', 'monitor="val_quux"')
+    with open(files[0], "w") as handle:
+        handle.write(text)
+start = time.process_time()
+found = 0
+for path in files:
+    with open(path) as handle:
+        found += len(analyse(path, handle.read(), Config()))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{sys.argv[3]}, {sys.argv[2]}: {len(files)} files, {found} findings, {Project.parsed_modules} astroid trees, "
+      f"{time.process_time() - start:.2f} s CPU, peak RSS {usage.ru_maxrss / 1024:.0f} MB")
+"""
+
+
+def trees(size: int) -> None:
+    """One process checks every file of a generated project (as one flake8 worker would), once with
+    summaries and once building an astroid tree for every file a whole-project scan looks at."""
+    import subprocess
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale_bench import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), size)
+        env = {**os.environ, "FLAKE8_LIGHTNING_NO_CACHE": "1"}
+        for scope in ("batch", "editor"):
+            for mode in ("astroid", "summaries"):
+                subprocess.run([sys.executable, "-c", TREES, tmp, mode, scope], check=True, env=env)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--trees", type=int, metavar="MODULES", help="astroid trees kept in one process, with and without summaries")
     parser.add_argument("--cache", default=".cache/corpus")
     parser.add_argument("--packages", default="nemo-toolkit-3.0.0,lightning-2.6.6,scvi-tools-1.4.2,anomalib-2.7.0")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.trees:
+        trees(args.trees)
+        return 0
     import ast
 
     rows = []
@@ -69,7 +122,6 @@ def main() -> int:
             f"astroid {1000 * totals['astroid'] / n:.2f} ms; summary JSON {totals['json_bytes'] / n / 1024:.1f} KB",
             flush=True,
         )
-    json.dump(rows, sys.stdout if False else open(os.devnull, "w"))
     return 0
 
 

@@ -506,10 +506,16 @@ class Project:
         return summary  # type: ignore[no-any-return]
 
     def _keep_summary(self, path: str, summary: dict[str, Any]) -> None:
-        """Write a summary of a file read from disk to the on-disk cache."""
+        """Write a summary of a file read from disk to the on-disk cache.
+
+        Only with its syntax tier: the text tier alone costs about what
+        writing it would (a cold batch run would pay twice for nothing).
+        """
+        from flake8_lightning.model.summary import has_syntax
+
         key = self._store_key(path)
         text = self._texts.get(path)
-        if key is None or text is None:
+        if key is None or text is None or not has_syntax(summary):
             return
         try:
             info = os.stat(path)

@@ -68,9 +68,8 @@ _WORD = re.compile(r"\w+")
 _LIGHTNING = ("lightning.", "pytorch_lightning.")
 #: ``.name(``: an attribute called (read from the text).
 _CALLED = re.compile(r"\.[ \t]*(\w+)[ \t]*\(")
-#: Names a ``global`` statement or a ``:=`` may bind (read from the text: a superset).
-_GLOBAL = re.compile(r"\bglobal\b([\w \t,\\]*)")
-_WALRUS = re.compile(r"(\w+)[\s\\]*:=")
+#: The names after a ``global`` (read from the text: a superset).
+_GLOBAL_NAMES = re.compile(r"[\w \t,\\]*")
 #: ``.log(`` or ``.log_dict(`` (``metrics._LOG_CALL``).
 LOG_CALL = re.compile(r"\.log(?:_dict)?\(")
 _AUTOMATIC = ("automatic_optimization", "_automatic_optimization")
@@ -173,8 +172,8 @@ class _Summarizer:
 
     def fill(self, summary: dict[str, Any]) -> None:
         self._module_level()
-        if len(_CLASS_LINE.findall(self.text)) != len(self.classes):
-            self._all_classes()
+        if self.text.count("class") != len(self.classes) and len(_CLASS_LINE.findall(self.text)) != len(self.classes):
+            self._all_classes()  # some class is not at module level (or a string starts a line with "class")
         helper_logs = 0
         if self.want_helpers:
             helper_logs = sum(1 for node in ast.walk(self.tree) if self._is_helper_log(node))
@@ -244,9 +243,7 @@ class _Summarizer:
     def _bindings_anywhere(self) -> None:
         """Names a function may bind in the module (``global``) or an expression may (``:=``),
         from the text: each counts twice, so that none of them is ever taken as bound once."""
-        names = [n for match in _GLOBAL.finditer(self.text) for n in _WORD.findall(match.group(1))]
-        names.extend(_WALRUS.findall(self.text))
-        for name in names:
+        for name in _global_names(self.text) + _walrus_names(self.text):
             self.counts[name] = self.counts.get(name, 0) + 2
 
     def _all_classes(self) -> None:
@@ -429,6 +426,40 @@ class _Summarizer:
         if isinstance(receiver, ast.Name):
             return receiver.id != "self" and receiver.id not in self.not_modules
         return isinstance(receiver, ast.Attribute) and receiver.attr not in ("logger", "experiment", "loggers")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _global_names(text: str) -> list[str]:
+    """The words after each ``global`` keyword of the text (linear: no leading ``\\b`` search)."""
+    names: list[str] = []
+    at = text.find("global")
+    while at >= 0:
+        end = at + len("global")
+        if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            match = _GLOBAL_NAMES.match(text, end)
+            names.extend(_WORD.findall(match.group() if match else ""))
+        at = text.find("global", end)
+    return names
+
+
+def _walrus_names(text: str) -> list[str]:
+    """The word before each ``:=`` of the text, read backwards (linear)."""
+    names: list[str] = []
+    at = text.find(":=")
+    while at >= 0:
+        end = at
+        while end > 0 and (text[end - 1].isspace() or text[end - 1] == "\\"):
+            end -= 1
+        start = end
+        while start > 0 and _is_word_char(text[start - 1]):
+            start -= 1
+        if start < end:
+            names.append(text[start:end])
+        at = text.find(":=", at + 2)
+    return names
 
 
 def _params(args: ast.arguments) -> list[str]:
