@@ -406,6 +406,36 @@ def test_a_warm_run_reads_no_unchanged_file(tmp_path, monkeypatch):
     assert [cls.name for cls in Facts.of(project).lightning_modules()] == cold
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"words": "not a list"},
+        {"classes": [{"name": "A", "bases": [["import"]]}]},
+        {"classes": [{"name": "A", "bases": [], "logs": {"h": [1]}}]},
+        {"version_evidence": [["1", "x"]]},
+        {"format": SUMMARY_FORMAT + 1},
+        {"parsed": None},
+    ],
+)
+def test_a_forged_entry_is_a_miss(tmp_path, forged):
+    (tmp_path / "pyproject.toml").write_text("")
+    path = tmp_path / "m.py"
+    path.write_text("import lightning as L\n\nclass A(L.LightningModule):\n    pass\n")
+    _age(tmp_path)
+    store = MemoryStore()
+    project = Project.for_file(str(path))
+    project.store = store
+    expected = project.summary(str(path), syntax=True)
+    (key,) = store.entries
+    entry = json.loads(store.entries[key])
+    entry["summary"].update(forged)
+    store.entries[key] = json.dumps(entry)
+    Project._instances.clear()
+    project = Project.for_file(str(path))
+    project.store = store
+    assert project.summary(str(path), syntax=True) == expected
+
+
 def test_a_changed_file_is_summarised_again(tmp_path):
     (tmp_path / "pyproject.toml").write_text("")
     path = tmp_path / "m.py"

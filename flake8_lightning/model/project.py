@@ -72,6 +72,12 @@ def _content_key(*parts: str) -> str:
     return content_key(*parts)
 
 
+def _well_formed(summary: object) -> bool:
+    from flake8_lightning.model.summary import has_syntax, well_formed
+
+    return well_formed(summary) and has_syntax(summary)  # type: ignore[arg-type]
+
+
 def _summary_format() -> int:
     from flake8_lightning.model.summary import SUMMARY_FORMAT
 
@@ -472,7 +478,7 @@ class Project:
             return self.memo[memo_key]  # type: ignore[return-value]
         found = None
         entry = self.store.get("summary", key)
-        if isinstance(entry, dict) and entry.get("format") == _summary_format() and isinstance(entry.get("summary"), dict):
+        if isinstance(entry, dict) and entry.get("format") == _summary_format() and _well_formed(entry.get("summary")):
             found = self._check_entry(path, entry)
         self.memo[memo_key] = found
         return found

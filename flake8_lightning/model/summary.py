@@ -579,3 +579,46 @@ def logs_literally(summary: dict[str, Any] | None, name: str) -> bool:
         if any(entry.get("name") == name for entries in cls["logs"].values() for entry in entries):
             return True
     return False
+
+
+def well_formed(summary: object) -> bool:
+    """Is ``summary`` a summary of this format, in every field a question reads?
+
+    A cache folder is not trusted: an entry that parses but is not a summary
+    (written by something else, or by hand) is a miss, never a crash.
+    """
+    if not isinstance(summary, dict) or summary.get("format") != SUMMARY_FORMAT:
+        return False
+    checks = (
+        isinstance(summary.get("module"), str),
+        _strings(summary.get("words")),
+        isinstance(summary.get("log_call"), bool),
+        isinstance(summary.get("may_log_on_a_module"), bool),
+        summary.get("parsed") in (True, False, None),
+        type(summary.get("helper_logs")) is int,
+        isinstance(summary.get("version_evidence"), list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int and isinstance(pair[1], str)
+            for pair in summary["version_evidence"]
+        ),
+        isinstance(summary.get("classes"), list) and all(_well_formed_class(c) for c in summary["classes"]),
+    )
+    return all(checks)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _well_formed_class(cls: object) -> bool:
+    if not isinstance(cls, dict) or not isinstance(cls.get("name"), str):
+        return False
+    bases = cls.get("bases")
+    if not isinstance(bases, list) or not all(isinstance(b, list) and len(b) == 2 and _strings(b) for b in bases):
+        return False
+    logs = cls.get("logs")
+    if logs is None:
+        return True
+    return isinstance(logs, dict) and all(
+        isinstance(entries, list) and all(isinstance(e, dict) for e in entries) for entries in logs.values()
+    )
