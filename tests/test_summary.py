@@ -582,3 +582,31 @@ def test_summaries_shared_between_j1_and_j2_and_after_a_change(tmp_path):
     expected = run("-j1", cache=False)
     assert run("-j1") == expected
     assert run("-j2") == expected
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab_( .'\"\ndef\u00e9", max_size=40), min_size=1, max_size=4),
+    st.from_regex(r"[ab_\u00e9][ab_1]{0,2}", fullmatch=True),
+)
+def test_files_with_word_finds_what_the_regex_scan_found(tmp_path_factory, texts, name):
+    """The rules' word-bounded scans (LTN106, LTN110, LTN201) give the files ``files_matching`` gave."""
+    import re
+
+    root = tmp_path_factory.mktemp("scan")
+    (root / "pyproject.toml").write_text("")
+    for i, text in enumerate(texts):
+        (root / f"m{i}.py").write_text(text, encoding="utf-8")
+    Project._instances.clear()
+    project = Project.for_file(str(root / "m0.py"))
+    escaped = re.escape(name)
+    for pattern in (
+        re.compile(rf"(?<!def )\b{escaped}\b"),
+        re.compile(rf"(?<!def )\b{escaped}\s*\(|['\"]{escaped}['\"]"),
+        re.compile(rf"\b{escaped}\b"),
+    ):
+        assert list(project.files_with_word(name, pattern)) == list(project.files_matching(pattern))

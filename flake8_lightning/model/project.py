@@ -360,6 +360,17 @@ class Project:
         if not self.complete:
             raise ProjectTooLarge(self.root)
 
+    def files_with_word(self, word: str, pattern: re.Pattern[str] | None = None) -> Iterator[str]:
+        """``files_matching(pattern)`` for a pattern that cannot match without ``word`` as a
+        whole word (``\\bword\\b``, ``(?<!def )\\bword\\s*\\(``, ``'word'``): only files that
+        name ``word`` (``files_naming``) are searched. ``ProjectTooLarge`` as there."""
+        if _WORD.fullmatch(word) is None:
+            yield from self.files_matching(pattern or re.compile(re.escape(word)), contains=word)
+            return
+        for path in self.files_naming({word}):
+            if pattern is None or pattern.search(self.text(path) or ""):
+                yield path
+
     def _words_at_hand(self, path: str) -> bool:
         """Are the words of ``path`` known already (memoised)?"""
         return ("words", path) in self.memo or ("summary", path) in self.memo

@@ -213,7 +213,7 @@ class DeadHook(Rule):
         """True when project code names ``name`` anywhere but its ``def`` (a call, a string,
         ``self.val_dataloader = self.val_loader_fn``): then it is a helper, not a hook."""
         use = re.compile(rf"(?<!def )\b{re.escape(name)}\b")
-        return any(True for _ in self.ctx.project.files_matching(use))
+        return any(True for _ in self.ctx.project.files_with_word(name, use))
 
     def _called_in_project(self, name: str) -> bool:  # noqa: D102
         """True when project code calls ``name`` (then it is a helper, not a hook).
@@ -227,7 +227,7 @@ class DeadHook(Rule):
         """
         call = re.compile(rf"(?<!def )\b{re.escape(name)}\s*\(|['\"]{re.escape(name)}['\"]")
         project = self.ctx.project
-        for path in project.files_matching(call, contains=name):
+        for path in project.files_with_word(name, call):
             text = project.text(path) or ""
             if any(not _chains_to_base(text, match, name) for match in call.finditer(text)):
                 return True

@@ -204,7 +204,7 @@ class HparamsOutsideInit(Rule):
     def _find_callers(self, name: str, family: set, hook: bool) -> list[nodes.FunctionDef] | None:
         use = re.compile(rf"\b{re.escape(name)}\b")
         callers: list[nodes.FunctionDef] = []
-        for path in self.ctx.project.files_matching(use):
+        for path in self.ctx.project.files_with_word(name, use):
             module = self.ctx.project.module(path)
             if module is None:
                 return None

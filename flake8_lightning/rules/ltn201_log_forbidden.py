@@ -254,7 +254,7 @@ class LogWhereForbidden(Rule):
             return True
         here = os.path.abspath(self.ctx.module.file or "")
         try:
-            return any(os.path.abspath(path) != here for path in self.ctx.project.files_matching(word))
+            return any(os.path.abspath(path) != here for path in self.ctx.project.files_with_word(name, word))
         except ProjectTooLarge:
             return True
 
