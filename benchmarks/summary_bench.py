@@ -1,6 +1,7 @@
 """What a module summary costs against an astroid tree, per module, on corpus packages.
 
     python benchmarks/summary_bench.py [--cache .cache/corpus] [--packages a,b] [--runs 3]
+    python benchmarks/summary_bench.py --scans [--packages a,b]
     python benchmarks/summary_bench.py --trees 2000
 
 For every ``.py`` file of each package (text already read, newlines
@@ -8,6 +9,10 @@ normalised): ``ast.parse``; ``summarize`` (text tier, then syntax tier: one
 ``ast.parse`` and one walk); astroid's tree as the plugin builds it
 (``loading.build_module``); and the size of the summary as JSON. Best of N
 runs per file, summed per package.
+
+``--scans``: ``Facts.lightning_modules()`` and ``MetricFacts.helpers()`` over
+each package, with summaries (cold, and warm: kept by a first run) and with an
+astroid tree for every file the scans look at: trees built, CPU, peak RSS.
 
 ``--trees N``: one process checks every file of a generated project of N
 modules (``scale_bench.py``'s), with summaries and with an astroid tree for
@@ -64,6 +69,47 @@ print(f"{sys.argv[3]}, {sys.argv[2]}: {len(files)} files, {found} findings, {Pro
 """
 
 
+SCAN = """
+import glob, os, resource, sys, time
+from flake8_lightning.model.lightning import Facts
+from flake8_lightning.model.metrics import MetricFacts
+from flake8_lightning.model.project import Project
+mode, root = sys.argv[1], sys.argv[2]
+if mode == "astroid":
+    Project.may_define = lambda self, path, name: True
+files = sorted(glob.glob(os.path.join(root, "**/*.py"), recursive=True))
+project = Project.for_file(files[0])
+if len(sys.argv) > 3:  # summaries kept in (and read from) this folder
+    from flake8_lightning.cache import Store
+    project.store = Store(sys.argv[3])
+start = time.process_time()
+found = Facts.of(project).lightning_modules()
+built = Project.parsed_modules
+MetricFacts.of(Facts.of(project)).helpers()
+print(f"{os.path.basename(root)}, {mode}: {len(project.files())} files; lightning_modules(): {len(found)} classes, "
+      f"{built} astroid trees; with helpers(): {Project.parsed_modules} trees, "
+      f"{time.process_time() - start:.2f} s CPU, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+"""
+
+
+def scans(cache: str, packages: str) -> None:
+    """Every LightningModule of a corpus package and its helper logs, with summaries and with an
+    astroid tree for every file the scans look at (no on-disk cache: the cold case)."""
+    import subprocess
+
+    import tempfile
+
+    env = {**os.environ, "FLAKE8_LIGHTNING_NO_CACHE": "1"}
+    for package in packages.split(","):
+        root = str(Path(cache) / "src" / package)
+        for mode in ("astroid", "summaries"):
+            subprocess.run([sys.executable, "-c", SCAN, mode, root], check=True, env=env)
+        with tempfile.TemporaryDirectory() as folder:  # warm: a first run keeps the summaries
+            subprocess.run([sys.executable, "-c", SCAN, "filling", root, folder], check=True, env=env,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-c", SCAN, "warm summaries", root, folder], check=True, env=env)
+
+
 def trees(size: int) -> None:
     """One process checks every file of a generated project (as one flake8 worker would), once with
     summaries and once building an astroid tree for every file a whole-project scan looks at."""
@@ -83,6 +129,7 @@ def trees(size: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--scans", action="store_true", help="project scans of each package, with and without summaries")
     parser.add_argument("--trees", type=int, metavar="MODULES", help="astroid trees kept in one process, with and without summaries")
     parser.add_argument("--cache", default=".cache/corpus")
     parser.add_argument("--packages", default="nemo-toolkit-3.0.0,lightning-2.6.6,scvi-tools-1.4.2,anomalib-2.7.0")
@@ -90,6 +137,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.trees:
         trees(args.trees)
+        return 0
+    if args.scans:
+        scans(args.cache, args.packages)
         return 0
     import ast
 
