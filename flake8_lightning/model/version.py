@@ -31,14 +31,13 @@ from __future__ import annotations
 import glob
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flake8_lightning.config import lightning_major
 from flake8_lightning.lightning_versions import ADDED_TRAINER_ARGS, CODE_FACTS, REMOVED_TRAINER_ARGS
 from flake8_lightning.model.loading import read_regular
-from flake8_lightning.model.project import PROJECT_MARKERS, SKIP_DIRS, is_project_marker
+from flake8_lightning.model.project import PROJECT_MARKERS, SKIP_DIRS, is_never_a_project, is_project_marker
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -372,14 +371,13 @@ def enclosing_roots(root: str) -> list[str]:
 
 def _climb(root: str) -> list[str]:
     """``root``, then each folder above it that ``enclosing_roots`` may take (see its limits)."""
-    stops = {os.path.abspath(os.path.expanduser("~")), os.path.abspath(tempfile.gettempdir())}
     folder = os.path.abspath(root)
     folders = [folder]
     for _ in range(MAX_ENCLOSING_ROOTS):
         if os.path.exists(os.path.join(folder, ".git")):
             break
         parent = os.path.dirname(folder)
-        if parent == folder or parent in stops or os.path.dirname(parent) == parent:
+        if parent == folder or is_never_a_project(parent):
             break
         name = os.path.basename(folder)
         if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
