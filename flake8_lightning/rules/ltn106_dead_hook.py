@@ -163,8 +163,8 @@ class DeadHook(Rule):
         if self._datamodule_dead_hook(node):
             return
         cls = node.parent
-        if not isinstance(cls, nodes.ClassDef) or not hook_shaped(node.name):
-            return
+        if not isinstance(cls, nodes.ClassDef) or not _maybe_dead(node.name):
+            return  # the name first: the class questions build the modules of its bases
         facts = self.ctx.facts
         if facts.is_lightning_module(cls):
             hooks, removed = MODULE_HOOKS, REMOVED_MODULE
