@@ -1,0 +1,390 @@
+"""LTN202: a Lightning 2.x hook defined with its 1.x parameters (TypeError when it first runs)."""
+
+from __future__ import annotations
+
+from flake8_lightning.lightning_api import (
+    CALLBACK_HOOK_CALLS,
+    CALLBACK_STATE_RETURN_REMOVED,
+    CHECKPOINT_KEYS,
+    LEGACY_CALLBACK_SIGNATURES,
+    LEGACY_CALLBACK_STATE_PARAM,
+    LEGACY_MODULE_SIGNATURES,
+    MANUAL_BACKWARD_OPTIMIZER_REMOVED,
+    MODULE_HOOK_CALLS,
+    HookCall,
+)
+from flake8_lightning.registry import Needs, Rule, heavy_imports, register
+
+
+@heavy_imports
+def _imports() -> None:
+    """What the handlers use; the engine runs this before its first walk."""
+    global nodes, Facts, Mode, OptimizerFacts, Kind, enclosing_method, is_self, returns, walk, target_version
+    from astroid import nodes
+
+    from flake8_lightning.model.lightning import Facts, Mode, enclosing_method, is_self, returns, walk
+    from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+    from flake8_lightning.model.version import target_version
+
+
+#: The 1.x parameters the rule looks for, for the prefilter.
+_LEGACY_NAMES = frozenset(
+    name for table in (LEGACY_MODULE_SIGNATURES, LEGACY_CALLBACK_SIGNATURES) for sig in table.values() for name in sig.extra
+)
+#: Decorators that keep the signature Lightning calls (anything else: silent).
+_TRANSPARENT_DECORATORS = frozenset({"override", "no_grad", "enable_grad", "inference_mode", "rank_zero_only"})
+#: What to do besides removing the parameter, per hook.
+_HINTS = {
+    "on_train_epoch_end": "; keep what the steps return in an attribute instead",
+    "on_validation_epoch_end": "; keep what the steps return in an attribute instead",
+    "on_test_epoch_end": "; keep what the steps return in an attribute instead",
+    "on_predict_epoch_end": "; read trainer.predict's return value instead",
+    "training_step": "; 2.x has no truncated BPTT: carry the hidden state in the module",
+}
+
+
+def _needs(text: str) -> bool:
+    if "def " not in text:
+        return "manual_backward" in text
+    return "manual_backward" in text or "on_save_checkpoint" in text or any(name in text for name in _LEGACY_NAMES)
+
+
+@register
+class LegacyHookSignature(Rule):
+    """A Lightning 2.x hook defined with its 1.x parameters: ``TypeError`` when it first runs (Lightning 2.x).
+
+    ## What it does
+    On a project that targets Lightning 2.x, flags at its ``def`` a hook of a
+    LightningModule or Callback whose parameters cannot take the arguments
+    Lightning 2.x passes because it keeps a 1.x parameter:
+    ``on_train_epoch_end(self, outputs)``, ``on_validation_epoch_end(self,
+    outputs)``, ``on_train_batch_start/end(..., dataloader_idx)`` (a
+    Callback's too), ``optimizer_step(..., optimizer_idx, ...)``,
+    ``backward(self, loss, optimizer, optimizer_idx)``,
+    ``on_before_optimizer_step(self, optimizer, optimizer_idx)``,
+    ``optimizer_zero_grad(..., optimizer_idx)``,
+    ``configure_gradient_clipping(..., optimizer_idx, ...)``,
+    ``training_step(..., hiddens)``, ``lr_scheduler_step(self, scheduler,
+    optimizer_idx, metric)``; ``self.manual_backward(loss, opt)`` with an
+    optimizer passed on (at the call); and a Callback's 1.x checkpoint pair:
+    an ``on_save_checkpoint`` that returns its state, and the
+    ``on_load_checkpoint(trainer, pl_module, callback_state)`` that reads it
+    back.
+
+    A parameter with a default, ``*args``/``**kwargs``, and ``dataloader_idx``
+    on validation, test and predict hooks (Lightning passes it when there are
+    several loaders) are not flagged. ``optimizer_idx`` in ``training_step`` is
+    LTN203's.
+
+    ## Why is this bad?
+    Lightning 2.0 removed these parameters (the multiple-optimizer loop,
+    truncated BPTT, the step outputs of the epoch-end hooks) and calls the
+    hook without them: ``TypeError: Model.on_train_epoch_end() missing 1
+    required positional argument: 'outputs'``, not at fit start but when the
+    hook first runs: in the sanity check, at the first batch, or at the end of
+    the first epoch, after data loading and maybe a whole epoch of training.
+    ``manual_backward(loss, opt)`` hands ``opt`` to ``Tensor.backward`` as its
+    gradient (``TypeError: 'LightningSGD' object is not iterable``). A state
+    returned by a Callback's ``on_save_checkpoint`` is ignored by 2.x, so it
+    never reaches the checkpoint, and ``on_load_checkpoint``'s third argument
+    is the whole checkpoint, not that state.
+
+    ## Example
+    ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def training_step(self, batch, batch_idx):
+            return self.layer(batch).pow(2).mean()
+
+        def on_train_epoch_end(self, outputs):
+            print("epoch done")
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+    ```
+
+    ## Use instead
+    ```python
+    import lightning as L
+    import torch
+
+
+    class Model(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(32, 1)
+
+        def training_step(self, batch, batch_idx):
+            return self.layer(batch).pow(2).mean()
+
+        def on_train_epoch_end(self):
+            print("epoch done")
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+    ```
+
+    ## Known limits
+    Only classes whose whole hierarchy is the project's, Lightning's and
+    torch's are checked, and only the definition that runs for the class and
+    every project subclass. Hooks Lightning calls only under automatic
+    optimization (``optimizer_step``, ``backward``, ``lr_scheduler_step``, ...)
+    are checked only in modules certainly under automatic optimization, and
+    ``manual_backward(loss, opt)`` only under manual optimization (LTN002
+    covers the other case). A 1.x parameter that takes the place of another
+    argument without a ``TypeError`` (all later parameters defaulted) is not
+    flagged. A Callback's ``dataloader_idx`` on validation or test hooks
+    fails only with a single loader, which is not known: not flagged.
+    These signatures are themselves 1.x code: only a project that a pin, 2.x
+    code or ``--lightning-version`` says is on 2.x is checked.
+    """
+
+    needs = Needs(_needs, "a def with a 1.x hook parameter name, on_save_checkpoint or manual_backward")
+    code = "LTN202"
+    name = "legacy-hook-signature"
+    impact = "`TypeError` when the hook first runs: in the sanity check, at the first batch or at the end of epoch 0."
+    #: The verdict depends on the Lightning version the project targets.
+    depends_on_version = True
+    message = "{hook}() keeps the Lightning 1.x parameter{s} {params}: 2.x calls {call}, a TypeError {when}; {fix}"
+    manual_backward_message = (
+        "manual_backward({loss}, {opt}): the optimizer goes to loss.backward() (removed in {removed}), a TypeError "
+        "at the first batch; call self.manual_backward({loss})"
+    )
+    save_message = (
+        "Callback on_save_checkpoint() returns its state (removed in {removed}): 2.x silently drops it from every "
+        "checkpoint; move it to state_dict()"
+    )
+    load_message = (
+        "Callback on_load_checkpoint() reads '{param}' as its 1.x state: 2.x passes the whole checkpoint, so it "
+        "fails at resume; move it to load_state_dict()"
+    )
+
+    # -- hooks ---------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
+        cls = node.parent
+        if not isinstance(cls, nodes.ClassDef):
+            return
+        name = node.name
+        in_module = name in MODULE_HOOK_CALLS
+        in_callback = name in CALLBACK_HOOK_CALLS or name in ("on_save_checkpoint", "on_load_checkpoint")
+        if not (in_module or in_callback) or not _plain_method(node):
+            return
+        facts = self.ctx.facts
+        if in_module and _certainly(facts, cls, "LightningModule"):
+            if self._runs_everywhere(cls, node) and self._checked_module_hook(cls, node):
+                self._check_signature(node, MODULE_HOOK_CALLS[name], LEGACY_MODULE_SIGNATURES[name].extra, ())
+        elif in_callback and _certainly(facts, cls, "Callback") and self._runs_everywhere(cls, node):
+            if name == "on_save_checkpoint":
+                if _returns_state(node) and self._targets_2x():
+                    self.report(node, self.save_message, removed=CALLBACK_STATE_RETURN_REMOVED)
+            elif name == "on_load_checkpoint":
+                self._check_callback_load(cls, node)
+            else:
+                extra = LEGACY_CALLBACK_SIGNATURES[name].extra
+                self._check_signature(node, CALLBACK_HOOK_CALLS[name], extra, ("trainer", "pl_module"))
+
+    def _checked_module_hook(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> bool:
+        if node.name == "training_step" and any(a.name == "optimizer_idx" for a in _all_params(node)):
+            return False  # LTN203's: Lightning raises at fit start, before any batch
+        return not MODULE_HOOK_CALLS[node.name].automatic_only or self.ctx.facts.certainly_automatic(cls)
+
+    def _check_signature(self, node: nodes.FunctionDef, call: HookCall, extra: tuple[str, ...], lead: tuple) -> None:
+        passed = (*lead, *call.positional)
+        bound = _bind(node, passed, call.keywords)
+        if bound is None or not bound.fails:
+            return
+        legacy = [
+            p.name
+            for p in _all_params(node)
+            if p.name in extra and (p.name in bound.missing or bound.received.get(p.name, p.name) != p.name)
+        ]
+        if not legacy or not self._targets_2x():
+            return
+        args = [*passed, *(f"{k}=..." for k in call.keywords)]
+        self.report(
+            node,
+            hook=node.name,
+            s="s" if len(legacy) > 1 else "",
+            params=", ".join(f"'{p}'" for p in legacy),
+            call=f"{node.name}({', '.join(args)})",
+            when=call.first_run,
+            fix=("remove them" if len(legacy) > 1 else "remove it") + _HINTS.get(node.name, ""),
+        )
+
+    def _check_callback_load(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> None:
+        params = [*node.args.posonlyargs, *node.args.args]
+        if len(params) != 4 or params[3].name != LEGACY_CALLBACK_STATE_PARAM:
+            return
+        saves = [
+            klass.locals["on_save_checkpoint"][-1]
+            for klass in self.ctx.facts.hierarchy(cls).classes
+            if "on_save_checkpoint" in klass.locals
+        ]
+        if not saves or not isinstance(saves[0], nodes.FunctionDef) or not _returns_state(saves[0]):
+            return
+        if not _reads_own_key(node, params[3].name) or not self._targets_2x():
+            return
+        self.report(node, self.load_message, param=params[3].name)
+
+    # -- manual_backward(loss, opt) ---------------------------------------------
+
+    def visit_Call(self, node: nodes.Call) -> None:
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname != "manual_backward" or len(node.args) < 2:
+            return
+        if any(isinstance(a, nodes.Starred) for a in node.args):
+            return
+        found = enclosing_method(node)
+        if found is None or not is_self(func.expr, found.method):
+            return
+        facts = self.ctx.facts
+        cls = found.cls
+        if not _certainly(facts, cls, "LightningModule") or facts.defines_member(cls, "manual_backward"):
+            return
+        if facts.optimization_mode(cls) is not Mode.MANUAL:
+            return  # under automatic optimization LTN002 reports it; unknown: silent
+        held = OptimizerFacts.of(facts, cls).held(node.args[1], found.method)
+        if held.kind not in (Kind.RAW, Kind.WRAPPER) or not self._targets_2x():
+            return
+        loss, opt = (_short(a.as_string()) for a in node.args[:2])
+        self.report(node, self.manual_backward_message, loss=loss, opt=opt, removed=MANUAL_BACKWARD_OPTIMIZER_REMOVED)
+
+    # -- helpers --------------------------------------------------------------
+
+    def _runs_everywhere(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> bool:
+        """``node`` is the definition Lightning calls for ``cls`` and every project subclass."""
+        facts = self.ctx.facts
+        for klass in (cls, *facts.subclasses(cls)):
+            for ancestor in facts.hierarchy(klass).classes:
+                found = ancestor.locals.get(node.name)
+                if found:
+                    if found[-1] is not node:
+                        return False
+                    break
+        return True
+
+    def _targets_2x(self) -> bool:
+        """Certainly 2.x, and not merely by default: a 1.x signature is itself a sign of 1.x code."""
+        version = target_version(self.ctx.project, self.ctx.config.lightning_version)
+        return version.at_least(2) and version.source != "default"
+
+
+class _Binding:
+    """How a call binds to a def: whether it fails, what each parameter receives, what is missing."""
+
+    def __init__(self) -> None:
+        self.fails = False
+        self.received: dict[str, str] = {}
+        self.missing: list[str] = []
+
+
+def _all_params(node: nodes.FunctionDef) -> list:
+    args = node.args
+    return [*(args.posonlyargs or []), *(args.args or []), *(args.kwonlyargs or [])]
+
+
+def _bind(node: nodes.FunctionDef, positional: tuple[str, ...], keywords: tuple[str, ...]) -> _Binding | None:
+    """Bind ``self`` and the named arguments as Python would; None when the def is not plain."""
+    args = node.args
+    if args.args is None:
+        return None
+    params = [*(args.posonlyargs or []), *args.args]
+    passed = ("self", *positional)
+    result = _Binding()
+    if len(passed) > len(params) and args.vararg is None:
+        result.fails = True
+    first_default = len(params) - len(args.defaults or [])
+    by_keyword = {p.name for p in params[len(args.posonlyargs or []) :]} | {p.name for p in args.kwonlyargs or []}
+    for i, param in enumerate(params):
+        if i < len(passed):
+            result.received[param.name] = passed[i]
+        elif param.name in keywords and param.name in by_keyword:
+            result.received[param.name] = param.name
+        elif i < first_default:
+            result.missing.append(param.name)
+            result.fails = True
+    for param, default in zip(args.kwonlyargs or [], args.kw_defaults or []):
+        if param.name in keywords:
+            result.received[param.name] = param.name
+        elif default is None:
+            result.missing.append(param.name)
+            result.fails = True
+    for keyword in keywords:
+        if keyword in result.received and result.received[keyword] != keyword:
+            result.fails = True  # got multiple values
+        elif keyword not in by_keyword and args.kwarg is None:
+            result.fails = True  # unexpected keyword
+    return result
+
+
+def _certainly(facts: Facts, cls: nodes.ClassDef, kind: str) -> bool:
+    """``cls`` is certainly a Lightning ``kind``: nothing but the project's, Lightning's and torch's classes."""
+    hierarchy = facts.hierarchy(cls)
+    return hierarchy.is_(kind) and hierarchy.only_neutral_externals
+
+
+def _plain_method(node: nodes.FunctionDef) -> bool:
+    """An instance method whose decorators, if any, keep its signature."""
+    for decorator in node.decorators.nodes if node.decorators else ():
+        target = decorator.func if isinstance(decorator, nodes.Call) else decorator
+        name = target.attrname if isinstance(target, nodes.Attribute) else getattr(target, "name", None)
+        if name not in _TRANSPARENT_DECORATORS:
+            return False
+    return bool(node.args.args) or bool(node.args.posonlyargs)
+
+
+def _is_state(value: nodes.NodeNG | None) -> bool:
+    """A dict built right there: a literal, a comprehension or ``dict(...)``."""
+    if isinstance(value, (nodes.Dict, nodes.DictComp)):
+        return True
+    return isinstance(value, nodes.Call) and isinstance(value.func, nodes.Name) and value.func.name == "dict"
+
+
+def _returns_state(node: nodes.FunctionDef) -> bool:
+    """Some ``return`` of ``node`` hands back a dict it built (a name bound only to such dicts counts)."""
+    for ret in returns(node):
+        value = ret.value
+        if _is_state(value):
+            return True
+        if isinstance(value, nodes.Name):
+            bound = node.locals.get(value.name, [])
+            if bound and all(
+                isinstance(b, nodes.AssignName)
+                and isinstance(b.parent, nodes.Assign)
+                and b.parent.targets == [b]
+                and _is_state(b.parent.value)
+                for b in bound
+            ):
+                return True
+    return False
+
+
+def _reads_own_key(node: nodes.FunctionDef, param: str) -> bool:
+    """``node`` reads ``param["key"]`` for a key that is not one of Lightning's checkpoint keys."""
+    for sub in walk(node):
+        if (
+            isinstance(sub, nodes.Subscript)
+            and isinstance(sub.value, nodes.Name)
+            and sub.value.name == param
+            and sub.scope() is node
+            and isinstance(sub.slice, nodes.Const)
+            and isinstance(sub.slice.value, str)
+            and sub.slice.value not in CHECKPOINT_KEYS
+            and not isinstance(sub.parent, nodes.Delete)
+            and sub.ctx is not None
+            and sub.ctx.name == "Load"
+        ):
+            return True
+    return False
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 30 else "..."
