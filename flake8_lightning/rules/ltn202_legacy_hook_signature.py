@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass, field, replace
+
 from flake8_lightning.lightning_api import (
     CALLBACK_HOOK_CALLS,
     CALLBACK_STATE_RETURN_REMOVED,
@@ -20,7 +24,11 @@ from flake8_lightning.registry import Needs, Rule, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Facts, Mode, OptimizerFacts, Kind, enclosing_method, is_self, returns, walk, target_version
+    global Edit, LineIndex, ProjectTooLarge
     from astroid import nodes
+
+    from flake8_lightning.edits import Edit, LineIndex
+    from flake8_lightning.model.project import ProjectTooLarge
 
     from flake8_lightning.model.lightning import Facts, Mode, enclosing_method, is_self, returns, walk
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
@@ -33,6 +41,10 @@ _LEGACY_NAMES = frozenset(
 )
 #: Decorators that keep the signature Lightning calls (anything else: silent).
 _TRANSPARENT_DECORATORS = frozenset({"override", "no_grad", "enable_grad", "inference_mode", "rank_zero_only"})
+#: Hooks whose 1.x parameters are not removed by the fix: ``backward``'s ``optimizer`` is the
+#: argument 1.x passed to ``loss.backward`` (and ``.backward(`` is everywhere: the "the project
+#: calls it itself" test cannot be answered).
+_NO_FIX = frozenset({"backward"})
 #: What to do besides removing the parameter, per hook.
 _HINTS = {
     "on_train_epoch_end": "; keep what the steps return in an attribute instead",
@@ -131,6 +143,20 @@ class LegacyHookSignature(Rule):
             return torch.optim.SGD(self.parameters(), lr=0.1)
     ```
 
+    ## Autofix
+    ``flake8-lightning --fix`` rewrites the ``def`` when that certainly makes
+    Lightning 2.x's call bind: a flagged 1.x parameter that the function never
+    uses (no use of its name anywhere in the body, nested functions included,
+    and no ``locals()``, ``vars()``, ``eval``/``exec`` or frame inspection) is
+    removed (``optimizer_idx``, ``opt_idx``, ``outputs``, ``hiddens``,
+    ``on_tpu``, ``using_lbfgs``), and a ``dataloader_idx`` without a default
+    gets ``dataloader_idx=0`` (the index 1.x passed for the one training
+    loader). Nothing is rewritten in a decorated hook, when a used parameter
+    would have to go, when another parameter still could not be bound, or
+    when the project calls ``.<hook>(...)`` itself (its call would no longer
+    bind). ``backward``, ``manual_backward`` and the checkpoint pair have no
+    fix.
+
     ## Known limits
     Only classes whose whole hierarchy is the project's, Lightning's and
     torch's are checked, and only the definition that runs for the class and
@@ -198,8 +224,11 @@ class LegacyHookSignature(Rule):
 
     def _check_signature(self, node: nodes.FunctionDef, call: HookCall, extra: tuple[str, ...], lead: tuple) -> None:
         passed = (*lead, *call.positional)
-        bound = _bind(node, passed, call.keywords)
-        if bound is None or not bound.fails:
+        params = _Params.of(node)
+        if params is None:
+            return
+        bound = params.bind(passed, call.keywords)
+        if not bound.fails:
             return
         legacy = [
             p.name
@@ -211,6 +240,7 @@ class LegacyHookSignature(Rule):
         args = [*passed, *(f"{k}=..." for k in call.keywords)]
         self.report(
             node,
+            edits=self._fix(node, params, legacy, passed, call.keywords),
             hook=node.name,
             s="s" if len(legacy) > 1 else "",
             params=", ".join(f"'{p}'" for p in legacy),
@@ -218,6 +248,64 @@ class LegacyHookSignature(Rule):
             when=call.first_run,
             fix=("remove them" if len(legacy) > 1 else "remove it") + _HINTS.get(node.name, ""),
         )
+
+    # -- the fix: unused 1.x parameters removed, dataloader_idx=0 ------------------
+
+    def _fix(self, node: nodes.FunctionDef, params: _Params, legacy: list[str], passed: tuple, keywords: tuple) -> tuple:
+        """One edit rewriting the def, when removing the unused 1.x parameters (and giving
+        ``dataloader_idx`` its default ``0``) certainly makes Lightning 2.x's call bind."""
+        if node.name in _NO_FIX or node.decorators or any(a.name in legacy for a in node.args.kwonlyargs or ()):
+            return ()
+        positional = [*(node.args.posonlyargs or []), *node.args.args]
+        ops = []  # (param, "remove" | "default")
+        for name in legacy:
+            param = next((p for p in positional if p.name == name), None)
+            if param is None:
+                return ()
+            if name == "dataloader_idx":
+                ops.append((param, "default"))
+            elif _unused(node, name):
+                ops.append((param, "remove"))
+            else:
+                return ()
+        fixed = params.edited({p.name: op for p, op in ops})
+        if fixed is None or fixed.bind(passed, keywords).fails:
+            return ()
+        if self._called_elsewhere(node.name):
+            return ()  # a call of the project's own would no longer bind
+        source = self.ctx.source
+        index = LineIndex(source)
+        start = index.offset(node.lineno, node.col_offset)
+        text = source[start : index.offset(node.end_lineno, node.end_col_offset)]
+        defaults = dict(zip(positional[len(positional) - len(node.args.defaults or []) :], node.args.defaults or []))
+        for param, op in sorted(ops, key=lambda o: (o[0].lineno, o[0].col_offset), reverse=True):
+            low = index.offset(param.lineno, param.col_offset) - start
+            end_node = defaults.get(param, param)
+            high = index.offset(end_node.end_lineno, end_node.end_col_offset) - start
+            if op == "default":
+                if param not in node.args.args:
+                    return ()
+                annotated = node.args.annotations[node.args.args.index(param)] is not None
+                text = text[:high] + (" = 0" if annotated else "=0") + text[high:]
+                continue
+            span = _removal(text, low, high)
+            if span is None or "#" in text[span[0] : span[1]]:
+                return ()
+            text = text[: span[0]] + text[span[1] :]
+        return (Edit.replace(node, text),)
+
+    def _called_elsewhere(self, hook: str) -> bool:
+        """The project itself calls ``.<hook>(`` somewhere (or is too large to tell)."""
+        pattern = re.compile(rf"\.\s*{re.escape(hook)}\s*\(")
+        if pattern.search(self.ctx.source):
+            return True
+        here = os.path.abspath(self.ctx.module.file or "")
+        try:
+            return any(
+                os.path.abspath(path) != here for path in self.ctx.project.files_matching(pattern, contains=hook)
+            )
+        except ProjectTooLarge:
+            return True
 
     def _check_callback_load(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> None:
         params = [*node.args.posonlyargs, *node.args.args]
@@ -286,43 +374,116 @@ class _Binding:
         self.missing: list[str] = []
 
 
+@dataclass(frozen=True)
+class _Params:
+    """A def's parameters as binding sees them: (name, has a default) each."""
+
+    positional: tuple[tuple[str, bool], ...]
+    posonly: int
+    vararg: bool
+    kwonly: tuple[tuple[str, bool], ...] = field(default=())
+    kwarg: bool = False
+
+    @classmethod
+    def of(cls, node: nodes.FunctionDef) -> _Params | None:
+        args = node.args
+        if args.args is None:
+            return None
+        positional = [*(args.posonlyargs or []), *args.args]
+        first_default = len(positional) - len(args.defaults or [])
+        return cls(
+            tuple((p.name, i >= first_default) for i, p in enumerate(positional)),
+            len(args.posonlyargs or []),
+            args.vararg is not None,
+            tuple((p.name, d is not None) for p, d in zip(args.kwonlyargs or [], args.kw_defaults or [])),
+            args.kwarg is not None,
+        )
+
+    def edited(self, ops: dict[str, str]) -> _Params | None:
+        """These parameters with some removed and some given a default; None if that is not valid Python."""
+        positional, posonly = [], self.posonly
+        for i, (name, has_default) in enumerate(self.positional):
+            if ops.get(name) == "remove":
+                posonly -= i < self.posonly
+                continue
+            positional.append((name, has_default or ops.get(name) == "default"))
+        flags = [has for _, has in positional]
+        if any(flags[i] and not flags[i + 1] for i in range(len(flags) - 1)):
+            return None  # a parameter without a default after one with
+        return replace(self, positional=tuple(positional), posonly=posonly)
+
+    def bind(self, positional: tuple[str, ...], keywords: tuple[str, ...]) -> _Binding:
+        """Bind ``self`` and the named arguments as Python would."""
+        passed = ("self", *positional)
+        result = _Binding()
+        if len(passed) > len(self.positional) and not self.vararg:
+            result.fails = True
+        by_keyword = {name for name, _ in self.positional[self.posonly :]} | {name for name, _ in self.kwonly}
+        for i, (name, has_default) in enumerate(self.positional):
+            if i < len(passed):
+                result.received[name] = passed[i]
+            elif name in keywords and name in by_keyword:
+                result.received[name] = name
+            elif not has_default:
+                result.missing.append(name)
+                result.fails = True
+        for name, has_default in self.kwonly:
+            if name in keywords:
+                result.received[name] = name
+            elif not has_default:
+                result.missing.append(name)
+                result.fails = True
+        for keyword in keywords:
+            if keyword in result.received and result.received[keyword] != keyword:
+                result.fails = True  # got multiple values
+            elif keyword not in by_keyword and not self.kwarg:
+                result.fails = True  # unexpected keyword
+        return result
+
+
 def _all_params(node: nodes.FunctionDef) -> list:
     args = node.args
     return [*(args.posonlyargs or []), *(args.args or []), *(args.kwonlyargs or [])]
 
 
-def _bind(node: nodes.FunctionDef, positional: tuple[str, ...], keywords: tuple[str, ...]) -> _Binding | None:
-    """Bind ``self`` and the named arguments as Python would; None when the def is not plain."""
-    args = node.args
-    if args.args is None:
-        return None
-    params = [*(args.posonlyargs or []), *args.args]
-    passed = ("self", *positional)
-    result = _Binding()
-    if len(passed) > len(params) and args.vararg is None:
-        result.fails = True
-    first_default = len(params) - len(args.defaults or [])
-    by_keyword = {p.name for p in params[len(args.posonlyargs or []) :]} | {p.name for p in args.kwonlyargs or []}
-    for i, param in enumerate(params):
-        if i < len(passed):
-            result.received[param.name] = passed[i]
-        elif param.name in keywords and param.name in by_keyword:
-            result.received[param.name] = param.name
-        elif i < first_default:
-            result.missing.append(param.name)
-            result.fails = True
-    for param, default in zip(args.kwonlyargs or [], args.kw_defaults or []):
-        if param.name in keywords:
-            result.received[param.name] = param.name
-        elif default is None:
-            result.missing.append(param.name)
-            result.fails = True
-    for keyword in keywords:
-        if keyword in result.received and result.received[keyword] != keyword:
-            result.fails = True  # got multiple values
-        elif keyword not in by_keyword and args.kwarg is None:
-            result.fails = True  # unexpected keyword
-    return result
+#: Calls and attributes that can read a function's parameters by name.
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe", "f_locals"})
+
+
+def _unused(node: nodes.FunctionDef, name: str) -> bool:
+    """No use of ``name`` anywhere in the body (nested functions included) and nothing that could read it."""
+    for stmt in node.body:
+        for sub in walk(stmt):
+            if isinstance(sub, (nodes.Name, nodes.AssignName, nodes.DelName)) and sub.name == name:
+                return False
+            if isinstance(sub, (nodes.Global, nodes.Nonlocal)) and name in sub.names:
+                return False
+            if isinstance(sub, nodes.Name) and sub.name in _INTROSPECTION:
+                return False
+            if isinstance(sub, nodes.Attribute) and sub.attrname in _INTROSPECTION:
+                return False
+    return True
+
+
+def _removal(text: str, low: int, high: int) -> tuple[int, int] | None:
+    """The span that removes the parameter at ``text[low:high]`` with its comma (or its whole line)."""
+    rest = text[high:]
+    after = len(rest) - len(rest.lstrip(" \t"))
+    if rest[after : after + 1] == ",":
+        end = high + after + 1
+        tail = text[end:]
+        end += len(tail) - len(tail.lstrip(" \t"))
+        line_start = max(text.rfind("\n", 0, low), text.rfind("\r", 0, low)) + 1
+        ending = re.match(r"\r\n|\r|\n", text[end:])
+        if ending and line_start > 0 and not text[line_start:low].strip(" \t"):
+            return line_start, end + ending.end()  # the parameter's whole line
+        if text[end : end + 1] in ("\r", "\n", "#"):
+            return None
+        return low, end
+    head = text[:low].rstrip(" \t\r\n")
+    if head.endswith(","):
+        return len(head) - 1, high
+    return None
 
 
 def _certainly(facts: Facts, cls: nodes.ClassDef, kind: str) -> bool:

@@ -126,3 +126,70 @@ def test_ltn202_fixed_callbacks_train_and_resume(tmp_path):
     best = module.BestLoss()
     trainer(tmp_path / "resumed", callbacks=[best], max_epochs=2).fit(module.Base(), ckpt_path=str(ckpt))
     assert best.best <= saving.best  # restored from the checkpoint, then improved on
+
+
+#: The models of ltn202_bad.py whose hook --fix rewrites (the 1.x parameter is unused, or is
+#: dataloader_idx), and those it leaves alone (the parameter is used, or backward/manual_backward).
+FIXED_BY_AUTOFIX = [
+    "BatchStartIndex",
+    "BatchEndIndex",
+    "StepWithIndex",
+    "ZeroGradWithIndex",
+    "BeforeStepWithIndex",
+    "ClippingWithIndex",
+    "Hiddens",
+    "SchedulerWithIndex",
+]
+
+
+def test_ltn202_autofix_gives_code_that_trains(tmp_path):
+    import importlib.util
+    import sys
+
+    from test_witness import CASES, EXPECT_RE
+
+    from flake8_lightning.fixes import fixed_source
+
+    path = CASES / "ltn202_bad.py"
+    source = EXPECT_RE.sub("", path.read_text())
+    fixed, count = fixed_source(str(path), source)
+    assert count == len(FIXED_BY_AUTOFIX) + 1  # and BatchTimer's dataloader_idx=0
+    assert "def on_train_batch_start(self, batch, batch_idx, dataloader_idx=0):" in fixed
+    assert "def training_step(self, batch, batch_idx):" in fixed
+    assert fixed_source(str(path), fixed) == (fixed, 0)  # idempotent
+    # re-lint: what is left is exactly what has no fix
+    left = {message.split("(", 1)[0] for _, _, message in lint_text(path, fixed)}
+    assert left == {
+        "on_validation_epoch_end",
+        "on_train_epoch_end",
+        "backward",
+        "manual_backward",
+        "Callback on_save_checkpoint",
+        "Callback on_load_checkpoint",
+    }
+    target = tmp_path / "ltn202_autofixed.py"
+    target.write_text(fixed)
+    sys.path.insert(0, str(CASES))
+    try:
+        spec = importlib.util.spec_from_file_location("witness_ltn202_autofixed", target)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(CASES))
+    for name in FIXED_BY_AUTOFIX:
+        run = trainer(tmp_path / name)
+        model = getattr(module, name)()
+        run.fit(model)
+        assert run.global_step == 8, name
+        assert model.ran.count("train") == 8, name
+    run = trainer(tmp_path / "callback", callbacks=[module.BatchTimer()])
+    model = module.Base()
+    run.fit(model)
+    assert model.ran.count("callback_batch_end") == 8
+
+
+def lint_text(path, text):
+    from flake8_lightning.config import Config
+    from flake8_lightning.engine import analyse
+
+    return [(f.line, f.code, f.message) for f in analyse(str(path), text, Config())]
