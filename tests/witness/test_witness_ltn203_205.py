@@ -73,6 +73,38 @@ def test_ltn205_fixed_reloads(tmp_path):
     assert type(model).__name__ == "Model"
 
 
+def test_ltn205_autofix_reloads_after_training(tmp_path):
+    import importlib.util
+    import sys
+
+    from test_witness import CASES, EXPECT_RE
+
+    from flake8_lightning.config import Config
+    from flake8_lightning.engine import analyse
+    from flake8_lightning.fixes import fixed_source
+
+    path = CASES / "ltn205_bad.py"
+    source = EXPECT_RE.sub("", path.read_text())
+    fixed, count = fixed_source(str(path), source)
+    assert count == 1
+    assert "model = Model.load_from_checkpoint(trainer.checkpoint_callback.best_model_path)" in fixed
+    assert [f for f in analyse(str(path), fixed, Config())] == []  # re-lint clean
+    assert fixed_source(str(path), fixed) == (fixed, 0)  # idempotent
+    target = tmp_path / "ltn205_autofixed.py"
+    target.write_text(fixed)
+    sys.path.insert(0, str(CASES))
+    try:
+        spec = importlib.util.spec_from_file_location("witness_ltn205_autofixed", target)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(CASES))
+    progress = []
+    model = module.train_then_reload(tmp_path, progress)
+    assert progress == [8, "reloaded"]
+    assert type(model).__name__ == "Model"
+
+
 PLATEAU_CASES = {
     "TopLevelMonitorIgnored": "The lr scheduler dict must include a monitor when a `ReduceLROnPlateau` scheduler is used.",
     "DictInAList": "The lr scheduler dict must include a monitor when a `ReduceLROnPlateau` scheduler is used.",
