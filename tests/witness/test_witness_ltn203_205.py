@@ -114,7 +114,7 @@ PLATEAU_CASES = {
 
 def test_ltn204_findings_are_the_expected_ones():
     assert lint("ltn204_bad.py") == expected("ltn204_bad.py")
-    assert len(expected("ltn204_bad.py")) == 3
+    assert len(expected("ltn204_bad.py")) == 4
 
 
 @pytest.mark.parametrize("name", sorted(PLATEAU_CASES))
@@ -134,3 +134,27 @@ def test_ltn204_fixed_trains(tmp_path, name):
     run = trainer(tmp_path)
     run.fit(getattr(load("ltn204_fixed.py"), name)())
     assert run.global_step == 8
+
+
+def test_ltn204_step_interval_on_a_validation_metric_raises_at_the_first_batch(tmp_path):
+    from lightning.pytorch.utilities.exceptions import MisconfigurationException
+
+    model = load("ltn204_bad.py").StepOnValidationLoss()
+    with pytest.raises(MisconfigurationException) as raised:
+        trainer(tmp_path).fit(model)
+    assert str(raised.value) == (
+        "ReduceLROnPlateau conditioned on metric val_loss which is not available. Available metrics are: ['train_loss']."
+        " Condition can be set using `monitor` key in lr scheduler dict"
+    )
+    # setup, the sanity check (whose val_loss is discarded), then the first training batch
+    assert model.ran == ["setup", "validation_step", "validation_step", "training_step"]
+
+
+@pytest.mark.parametrize("name", ["StepOnValidationLoss", "StepOnValidationLossNotStrict"])
+def test_ltn204_step_interval_fixed_trains(tmp_path, name):
+    assert lint("ltn204_fixed.py") == []
+    run = trainer(tmp_path)
+    model = getattr(load("ltn204_fixed.py"), name)()
+    run.fit(model)
+    assert run.global_step == 8
+    assert run.lr_scheduler_configs[0].scheduler.last_epoch >= 1  # it stepped on val_loss
