@@ -55,10 +55,15 @@ _HINTS = {
 }
 
 
+_FABRIC = re.compile(r"\bFabric\s*\(|\bfabric\s*\.\s*setup\b")
+
+
 def _needs(text: str) -> bool:
-    if "def " not in text:
-        return "manual_backward" in text
-    return "manual_backward" in text or "on_save_checkpoint" in text or any(name in text for name in _LEGACY_NAMES)
+    if "manual_backward" in text:
+        return True
+    return "def " in text and (
+        "on_save_checkpoint" in text or LEGACY_CALLBACK_STATE_PARAM in text or any(name in text for name in _LEGACY_NAMES)
+    )
 
 
 @register
@@ -191,6 +196,14 @@ class LegacyHookSignature(Rule):
         "Callback on_load_checkpoint() reads '{param}' as its 1.x state: 2.x passes the whole checkpoint, so it "
         "fails at resume; move it to load_state_dict()"
     )
+
+    def report(self, node, message: str | None = None, edits: tuple = (), **fields: object) -> None:  # noqa: ANN001
+        """Report, unless the finding's class is driven by Lightning Fabric rather than the Trainer."""
+        found = enclosing_method(node) if not isinstance(node, nodes.FunctionDef) else None
+        cls = found.cls if found is not None else node.parent
+        if isinstance(cls, nodes.ClassDef) and not self._trainer_calls(cls):
+            return
+        super().report(node, message, edits, **fields)
 
     # -- hooks ---------------------------------------------------------------
 
@@ -363,6 +376,16 @@ class LegacyHookSignature(Rule):
         """Certainly 2.x, and not merely by default: a 1.x signature is itself a sign of 1.x code."""
         version = target_version(self.ctx.project, self.ctx.config.lightning_version)
         return version.at_least(2) and version.source != "default"
+
+    def _trainer_calls(self, cls: nodes.ClassDef) -> bool:
+        """Lightning's Trainer calls the hooks of ``cls``: not a class that a file setting up Fabric
+        names (Fabric calls only the hooks the code calls with ``fabric.call``, with its arguments)."""
+        name = re.compile(rf"\b{re.escape(cls.name)}\b")
+        project = self.ctx.project
+        try:
+            return not any(name.search(project.text(path) or "") for path in project.files_matching(_FABRIC))
+        except ProjectTooLarge:
+            return False
 
 
 class _Binding:
