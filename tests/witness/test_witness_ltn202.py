@@ -12,12 +12,13 @@ import os
 import warnings
 
 import pytest
-import torch
 
 pytestmark = pytest.mark.witness
 
 if os.environ.get("FLAKE8_LIGHTNING_REQUIRE_WITNESS") != "1":
     pytest.importorskip("lightning")
+
+import torch  # noqa: E402
 
 from test_witness import expected, lint, load, trainer  # noqa: E402 - the shared loaders of the witness tier
 
