@@ -183,10 +183,13 @@ class LegacyHookSignature(Rule):
     impact = "`TypeError` when the hook first runs: in the sanity check, at the first batch or at the end of epoch 0."
     #: The verdict depends on the Lightning version the project targets.
     depends_on_version = True
-    message = "{hook}() keeps the Lightning 1.x parameter{s} {params}: 2.x calls {call}, a TypeError {when}; {fix}"
+    message = (
+        "{hook}() keeps the Lightning 1.x parameter{s} {params}: Lightning 2.x calls {call} and raises TypeError "
+        "{when}; {fix}"
+    )
     manual_backward_message = (
-        "manual_backward({loss}, {opt}): the optimizer goes to loss.backward() (removed in {removed}), a TypeError "
-        "at the first batch; call self.manual_backward({loss})"
+        "manual_backward({loss}, {opt}) passes the optimizer to loss.backward() (removed in {removed}): "
+        "TypeError at the first batch; call self.manual_backward({loss})"
     )
     save_message = (
         "Callback on_save_checkpoint() returns its state (removed in {removed}): 2.x silently drops it from every "
