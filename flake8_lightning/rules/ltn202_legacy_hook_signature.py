@@ -165,7 +165,10 @@ class LegacyHookSignature(Rule):
     ## Known limits
     Only classes whose whole hierarchy is the project's, Lightning's and
     torch's are checked, and only the definition that runs for the class and
-    every project subclass. Hooks Lightning calls only under automatic
+    every project subclass (a project mixin's hook is checked for the
+    LightningModules and Callbacks that inherit it). A class named in a file
+    that sets up Lightning Fabric is not checked: Fabric calls only the hooks
+    the code calls. Hooks Lightning calls only under automatic
     optimization (``optimizer_step``, ``backward``, ``lr_scheduler_step``, ...)
     are checked only in modules certainly under automatic optimization, and
     ``manual_backward(loss, opt)`` only under manual optimization (LTN002
@@ -219,40 +222,75 @@ class LegacyHookSignature(Rule):
         in_callback = name in CALLBACK_HOOK_CALLS or name in ("on_save_checkpoint", "on_load_checkpoint")
         if not (in_module or in_callback) or not _plain_method(node):
             return
-        facts = self.ctx.facts
-        if in_module and _certainly(facts, cls, "LightningModule"):
-            if self._runs_everywhere(cls, node) and self._checked_module_hook(cls, node):
-                self._check_signature(node, MODULE_HOOK_CALLS[name], LEGACY_MODULE_SIGNATURES[name].extra, ())
-        elif in_callback and _certainly(facts, cls, "Callback") and self._runs_everywhere(cls, node):
-            if name == "on_save_checkpoint":
-                if _returns_state(node) and self._targets_2x():
-                    self.report(node, self.save_message, removed=CALLBACK_STATE_RETURN_REMOVED)
-            elif name == "on_load_checkpoint":
-                self._check_callback_load(cls, node)
-            else:
-                extra = LEGACY_CALLBACK_SIGNATURES[name].extra
-                self._check_signature(node, CALLBACK_HOOK_CALLS[name], extra, ("trainer", "pl_module"))
+        if in_module:
+            self._check_module_hook(cls, node)
+        if in_callback:
+            self._check_callback_hook(cls, node)
 
-    def _checked_module_hook(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> bool:
+    def _check_module_hook(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> None:
+        call = MODULE_HOOK_CALLS[node.name]
         if node.name == "training_step" and any(a.name == "optimizer_idx" for a in _all_params(node)):
-            return False  # LTN203's: Lightning raises at fit start, before any batch
-        return not MODULE_HOOK_CALLS[node.name].automatic_only or self.ctx.facts.certainly_automatic(cls)
+            return  # LTN203's: Lightning raises at fit start, before any batch
+        found = self._failing(node, call, LEGACY_MODULE_SIGNATURES[node.name].extra, ())
+        if found is None:
+            return
+        classes = self._running(cls, node, "LightningModule")
+        if not classes:
+            return
+        if call.automatic_only and not all(self.ctx.facts.certainly_automatic(k) for k in classes):
+            return  # never called by Lightning's loop under manual optimization
+        self._report_signature(node, call, (), *found)
 
-    def _check_signature(self, node: nodes.FunctionDef, call: HookCall, extra: tuple[str, ...], lead: tuple) -> None:
-        passed = (*lead, *call.positional)
+    def _check_callback_hook(self, cls: nodes.ClassDef, node: nodes.FunctionDef) -> None:
+        name = node.name
+        if name in CALLBACK_HOOK_CALLS:
+            call = CALLBACK_HOOK_CALLS[name]
+            lead = ("trainer", "pl_module")
+            found = self._failing(node, call, LEGACY_CALLBACK_SIGNATURES[name].extra, lead)
+            if found is not None and self._running(cls, node, "Callback"):
+                self._report_signature(node, call, lead, *found)
+        elif name == "on_save_checkpoint":
+            if _returns_state(node) and self._running(cls, node, "Callback") and self._targets_2x():
+                self.report(node, self.save_message, removed=CALLBACK_STATE_RETURN_REMOVED)
+        elif _certainly(self.ctx.facts, cls, "Callback") and self._runs_everywhere(cls, node):
+            self._check_callback_load(cls, node)
+
+    def _failing(self, node: nodes.FunctionDef, call: HookCall, extra: tuple[str, ...], lead: tuple) -> tuple | None:
+        """(the def's parameters, its 1.x parameters that break Lightning 2.x's call), when they do."""
         params = _Params.of(node)
         if params is None:
-            return
-        bound = params.bind(passed, call.keywords)
+            return None
+        bound = params.bind((*lead, *call.positional), call.keywords)
         if not bound.fails:
-            return
+            return None
         legacy = [
             p.name
             for p in _all_params(node)
             if p.name in extra and (p.name in bound.missing or bound.received.get(p.name, p.name) != p.name)
         ]
-        if not legacy or not self._targets_2x():
+        return (params, legacy) if legacy else None
+
+    def _running(self, cls: nodes.ClassDef, node: nodes.FunctionDef, kind: str) -> list[nodes.ClassDef]:
+        """The certain Lightning ``kind`` classes for which Lightning calls ``node``: ``cls`` itself, or
+        for a project mixin outside Lightning's hierarchy, its subclasses that are such classes."""
+        facts = self.ctx.facts
+        if _certainly(facts, cls, kind):
+            return [cls] if self._runs_everywhere(cls, node) else []
+        hierarchy = facts.hierarchy(cls)
+        if hierarchy.is_("LightningModule") or hierarchy.is_("Callback") or not hierarchy.only_neutral_externals:
+            return []  # Lightning's but not certainly, or not only the project's
+        return [
+            sub
+            for sub in facts.subclasses(cls)
+            if _certainly(facts, sub, kind) and self._runs_everywhere(sub, node)
+        ]
+
+    def _report_signature(
+        self, node: nodes.FunctionDef, call: HookCall, lead: tuple, params: _Params, legacy: list[str]
+    ) -> None:
+        if not self._targets_2x():
             return
+        passed = (*lead, *call.positional)
         args = [*passed, *(f"{k}=..." for k in call.keywords)]
         self.report(
             node,
