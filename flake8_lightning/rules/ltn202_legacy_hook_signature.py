@@ -28,16 +28,18 @@ def _imports() -> None:
     from astroid import nodes
 
     from flake8_lightning.edits import Edit, LineIndex
-    from flake8_lightning.model.project import ProjectTooLarge
-
     from flake8_lightning.model.lightning import Facts, Mode, enclosing_method, is_self, returns, walk
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
+    from flake8_lightning.model.project import ProjectTooLarge
     from flake8_lightning.model.version import target_version
 
 
 #: The 1.x parameters the rule looks for, for the prefilter.
 _LEGACY_NAMES = frozenset(
-    name for table in (LEGACY_MODULE_SIGNATURES, LEGACY_CALLBACK_SIGNATURES) for sig in table.values() for name in sig.extra
+    name
+    for table in (LEGACY_MODULE_SIGNATURES, LEGACY_CALLBACK_SIGNATURES)
+    for signature in table.values()
+    for name in signature.extra
 )
 #: Decorators that keep the signature Lightning calls (anything else: silent).
 _TRANSPARENT_DECORATORS = frozenset({"override", "no_grad", "enable_grad", "inference_mode", "rank_zero_only"})
@@ -62,7 +64,9 @@ def _needs(text: str) -> bool:
     if "manual_backward" in text:
         return True
     return "def " in text and (
-        "on_save_checkpoint" in text or LEGACY_CALLBACK_STATE_PARAM in text or any(name in text for name in _LEGACY_NAMES)
+        "on_save_checkpoint" in text
+        or LEGACY_CALLBACK_STATE_PARAM in text
+        or any(name in text for name in _LEGACY_NAMES)
     )
 
 
@@ -305,7 +309,9 @@ class LegacyHookSignature(Rule):
 
     # -- the fix: unused 1.x parameters removed, dataloader_idx=0 ------------------
 
-    def _fix(self, node: nodes.FunctionDef, params: _Params, legacy: list[str], passed: tuple, keywords: tuple) -> tuple:
+    def _fix(
+        self, node: nodes.FunctionDef, params: _Params, legacy: list[str], passed: tuple, keywords: tuple
+    ) -> tuple:
         """One edit rewriting the def, when removing the unused 1.x parameters (and giving
         ``dataloader_idx`` its default ``0``) certainly makes Lightning 2.x's call bind."""
         if node.name in _NO_FIX or node.decorators or any(a.name in legacy for a in node.args.kwonlyargs or ()):
