@@ -143,11 +143,14 @@ class PlateauWithoutMonitor(Rule):
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls):
             return
-        classes = (cls, *facts.subclasses(cls))
-        if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not node for klass in classes):
-            return
-        if not facts.certainly_automatic(cls):
-            return  # manual optimization ignores scheduler monitors (a warning only)
+        family: list[tuple] = []
+
+        def classes() -> tuple:
+            """``cls`` and its project subclasses: a whole-project question, asked once if needed."""
+            if not family:
+                family.append((cls, *facts.subclasses(cls)))
+            return family[0]
+
         found = []
         for ret in returns(node):
             for entry, holder, reads_top in _scheduler_entries(ret.value):
@@ -167,11 +170,18 @@ class PlateauWithoutMonitor(Rule):
                     if reads_top and ignored:
                         continue  # {"optimizer": ..., "lr_scheduler": plateau, "monitor": ...}: read
                     found.append((ret, self.message, ignored))
-        if found and target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2):
+        # The method's own returns first; then the questions that may scan the project.
+        if not found:
+            return
+        if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not node for klass in classes()):
+            return
+        if not facts.certainly_automatic(cls):
+            return  # manual optimization ignores scheduler monitors (a warning only)
+        if target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2):
             for where, message, fields in found:
                 self.report(where, message, **(fields if isinstance(fields, dict) else {"ignored": fields}))
 
-    def _step_on_validation_metric(self, cls: nodes.ClassDef, classes: tuple, entry: nodes.Dict, entries: dict) -> list:
+    def _step_on_validation_metric(self, cls: nodes.ClassDef, classes, entry: nodes.Dict, entries: dict) -> list:  # noqa: ANN001
         """``{"scheduler": plateau, "monitor": "val_loss", "interval": "step"}`` where only validation
         logs ``val_loss``: the first training batch steps the scheduler on a metric not there yet."""
         interval, monitor = entries.get("interval"), entries.get("monitor")
@@ -190,7 +200,7 @@ class PlateauWithoutMonitor(Rule):
                 return []
         elif not _is_plateau(self.ctx.facts, cls, entries["scheduler"], 0):
             return []
-        if not only_validation_logs(self.ctx.facts, list(classes), monitor.value):
+        if not only_validation_logs(self.ctx.facts, list(classes()), monitor.value):
             return []
         key = next(k for k, v in entry.items if v is interval)
         return [(key, self.step_message, {"monitor": monitor.value})]
