@@ -1,6 +1,6 @@
 """Re-run every LTN rule over the pinned corpus and compare with ``triage.tsv``.
 
-    python benchmarks/check_corpus.py [--cache DIR] [--only NAME ...] [--check-prefilter]
+    python benchmarks/check_corpus.py [--cache DIR] [--only NAME ...] [--check-prefilter] [--check-cache]
 
 Fails (exit 1) when
 * a finding is not recorded in ``triage.tsv`` as a true bug (a new false
@@ -10,7 +10,11 @@ Fails (exit 1) when
   or fails: flake8 runs in strict mode (``FLAKE8_LIGHTNING_STRICT=1``), so an
   internal error is a traceback and a failure, never a quiet skip,
 * with ``--check-prefilter``: a rule run on every file with the prefilter
-  bypassed finds something in a file the prefilter would have skipped.
+  bypassed finds something in a file the prefilter would have skipped,
+* with ``--check-cache``: the findings of a run that fills an empty on-disk
+  cache, or of a second run served from it, differ from those of a run
+  without it (the main run uses ``--lightning-no-cache``: every file is
+  analysed).
 
 Runs the real ``flake8`` executable, as users do, from each package's folder.
 The prefilter check runs the engine in this process instead, with every rule
@@ -25,6 +29,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,12 +46,16 @@ def load_triage(path: Path = TRIAGE) -> dict[tuple[str, str, str], str]:
         return {(r["package"], r["location"], r["code"]): r["verdict"] for r in rows}
 
 
-def run(package_dir: Path, *options: str) -> tuple[set[tuple[str, str]], str, float]:
+def run(package_dir: Path, *options: str, cache_dir: Path | None = None) -> tuple[set[tuple[str, str]], str, float]:
+    env = {**os.environ, "FLAKE8_LIGHTNING_STRICT": "1", "FLAKE8_LIGHTNING_NO_CACHE": "1"}
+    if cache_dir is not None:
+        del env["FLAKE8_LIGHTNING_NO_CACHE"]
+        env["FLAKE8_LIGHTNING_CACHE_DIR"] = str(cache_dir)
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "flake8", *options, "--select=LTN", "."],
         cwd=package_dir,
-        env={**os.environ, "FLAKE8_LIGHTNING_STRICT": "1"},
+        env=env,
         capture_output=True,
         text=True,
         timeout=1800,
@@ -114,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check-prefilter", action="store_true", help="also run every rule on every file, prefilter bypassed"
     )
+    parser.add_argument(
+        "--check-cache", action="store_true", help="also run with an empty, then a warm on-disk cache: same findings"
+    )
     args = parser.parse_args(argv)
     os.environ["FLAKE8_LIGHTNING_STRICT"] = "1"
     triage = load_triage()
@@ -130,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{package}: prefilter bypassed on {checked} files in {elapsed:.1f}s: {len(hidden)} hidden findings")
             problems.extend(f"{package}: {line}" for line in hidden)
         problems.extend(compare(package, found, stderr, triage))
+        if args.check_cache:
+            with tempfile.TemporaryDirectory(prefix="corpus-cache-") as folder:
+                for state in ("cold", "warm"):
+                    cached, cached_stderr, elapsed = run(package_dir, cache_dir=Path(folder))
+                    print(f"{package}: {state} cache, {len(cached)} findings in {elapsed:.1f}s")
+                    if cached != found or cached_stderr.strip():
+                        problems.append(
+                            f"{package}: {state} cache changes the findings: {sorted(cached ^ found)} {cached_stderr}"
+                        )
     for problem in problems:
         print(problem)
     print("corpus check:", "FAILED" if problems else "ok")

@@ -401,6 +401,10 @@ LEGACY_MODULE_SIGNATURES: dict[str, LegacySignature] = {
         ("self", "outputs", "batch", "batch_idx", "dataloader_idx"), ("dataloader_idx",), "1.7"
     ),
     "on_train_epoch_end": LegacySignature(("self", "outputs"), ("outputs",), "1.5"),
+    # Not 1.x hooks with this form: 1.x's ``validation_epoch_end(self, outputs)`` and
+    # ``test_epoch_end(self, outputs)``, renamed by hand to the hooks 2.0 tells to use instead.
+    "on_validation_epoch_end": LegacySignature(("self", "outputs"), ("outputs",), "2.0"),
+    "on_test_epoch_end": LegacySignature(("self", "outputs"), ("outputs",), "2.0"),
 }
 #: Callback hooks whose 1.x signature differs from 2.x. ``on_save_checkpoint`` returning a state
 #: (removed in 1.8) and ``on_load_checkpoint(trainer, pl_module, callback_state)`` (the third
@@ -421,6 +425,69 @@ LEGACY_CALLBACK_SIGNATURES: dict[str, LegacySignature] = {
 #: ``manual_backward(loss, optimizer)``: the optimizer argument was removed in 1.4; in 2.x extra
 #: positional arguments go to ``Tensor.backward``.
 MANUAL_BACKWARD_OPTIMIZER_REMOVED = "1.4"
+
+
+class HookCall(NamedTuple):
+    """How Lightning 2.6.6 calls a hook: the arguments it passes, and when it first does."""
+
+    #: Passed positionally, in order (a Callback hook's ``trainer, pl_module`` excluded).
+    positional: tuple[str, ...]
+    #: Passed by keyword.
+    keywords: tuple[str, ...]
+    #: When ``trainer.fit`` (or the named entry point) first calls it.
+    first_run: str
+    #: Called only by the automatic optimization loop (never under manual optimization).
+    automatic_only: bool = False
+
+
+_FIRST_BATCH = "at the first batch"
+#: How Lightning 2.x calls the LightningModule hooks of ``LEGACY_MODULE_SIGNATURES``
+#: (``loops/training_epoch_loop.py``, ``loops/fit_loop.py``, ``loops/optimization/automatic.py``,
+#: ``plugins/precision/precision.py``, ``core/module.py``; checked against the 2.x signatures by
+#: ``tests/witness/test_witness_api.py`` and on real runs by ``test_witness_ltn202.py``).
+MODULE_HOOK_CALLS: dict[str, HookCall] = {
+    "backward": HookCall(("loss",), (), _FIRST_BATCH, automatic_only=True),
+    "configure_gradient_clipping": HookCall(
+        ("optimizer",), ("gradient_clip_val", "gradient_clip_algorithm"), _FIRST_BATCH, automatic_only=True
+    ),
+    "lr_scheduler_step": HookCall(
+        ("scheduler", "metric"), (), "at the first scheduler step (the end of epoch 0 by default)", automatic_only=True
+    ),
+    "on_before_optimizer_step": HookCall(("optimizer",), (), _FIRST_BATCH, automatic_only=True),
+    "optimizer_step": HookCall(
+        ("epoch", "batch_idx", "optimizer", "optimizer_closure"), (), _FIRST_BATCH, automatic_only=True
+    ),
+    "optimizer_zero_grad": HookCall(("epoch", "batch_idx", "optimizer"), (), _FIRST_BATCH, automatic_only=True),
+    "on_predict_epoch_end": HookCall((), (), "at the end of trainer.predict"),
+    "training_step": HookCall(("batch", "batch_idx"), (), _FIRST_BATCH),
+    "on_train_batch_start": HookCall(("batch", "batch_idx"), (), _FIRST_BATCH),
+    "on_train_batch_end": HookCall(("outputs", "batch", "batch_idx"), (), _FIRST_BATCH),
+    "on_train_epoch_end": HookCall((), (), "at the end of epoch 0"),
+    "on_validation_epoch_end": HookCall((), (), "in the sanity check (the first validation)"),
+    "on_test_epoch_end": HookCall((), (), "at the end of trainer.test"),
+}
+#: How Lightning 2.x calls the Callback hooks of ``LEGACY_CALLBACK_SIGNATURES``: ``trainer``,
+#: ``pl_module`` and then these, positionally (``trainer/call.py``, ``_call_callback_hooks``).
+CALLBACK_HOOK_CALLS: dict[str, HookCall] = {
+    "on_before_optimizer_step": HookCall(("optimizer",), (), "at the first optimizer step"),
+    "on_predict_epoch_end": HookCall((), (), "at the end of trainer.predict"),
+    "on_train_batch_start": HookCall(("batch", "batch_idx"), (), _FIRST_BATCH),
+    "on_train_batch_end": HookCall(("outputs", "batch", "batch_idx"), (), _FIRST_BATCH),
+    "on_train_epoch_end": HookCall((), (), "at the end of epoch 0"),
+}
+#: A Callback's 1.x checkpoint pair (removed in 1.8): ``on_save_checkpoint`` returned the
+#: callback's state and ``on_load_checkpoint(trainer, pl_module, callback_state)`` received it
+#: back. 2.x ignores the returned value and passes the whole checkpoint dict instead.
+CALLBACK_STATE_RETURN_REMOVED = "1.8"
+#: The parameter name 1.x gave that state (2.x calls it ``checkpoint``).
+LEGACY_CALLBACK_STATE_PARAM = "callback_state"
+#: Top-level keys of a Lightning 2.x checkpoint (``trainer/connectors/checkpoint_connector.py``,
+#: ``dump_checkpoint``): reading one of them from the whole checkpoint does not fail.
+CHECKPOINT_KEYS = frozenset(
+    """epoch global_step pytorch-lightning_version state_dict loops callbacks optimizer_states
+    lr_schedulers hparams_name hyper_parameters hparams_type datamodule_hparams_name datamodule_hyper_parameters
+    MixedPrecision native_amp_scaling_state""".split()
+)
 
 
 # -- callback arguments ----------------------------------------------------------

@@ -80,7 +80,7 @@ def _python_files(root: str) -> list[str] | None:
 
 def project_stamp(project: Project) -> str | None:
     """What the project's files on disk look like now, as a digest; None when it cannot be said."""
-    from flake8_lightning.model.version import version_inputs
+    from flake8_lightning.model.pins import version_inputs
 
     files = project.files()
     if not project.complete:
@@ -98,7 +98,7 @@ def project_stamp(project: Project) -> str | None:
     now = time.time_ns()
     for path in listed:
         parts.append(f"{path}\0{_stat(path, now)}")
-    return content_key("stamp", *parts)
+    return content_key("stamp", "\0\0".join(parts))  # one digest update, not two per file
 
 
 def _options(config: Config) -> str:

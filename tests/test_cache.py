@@ -250,3 +250,26 @@ def test_same_size_edit_within_one_clock_tick_is_seen(project: Path) -> None:
     os.utime(model, ns=(before.st_atime_ns, before.st_mtime_ns))  # same time
     assert model.stat().st_size == before.st_size
     assert codes(findings(project, ".")) == ["LTN003", "LTN206"]
+
+
+def test_stamp_covers_every_pin_file_version_inference_reads(tmp_path: Path, monkeypatch) -> None:
+    """The stamp's list of version inputs is a superset of what ``version`` reads, wherever it looks."""
+    from flake8_lightning.model import version
+    from flake8_lightning.model.pins import PIN_FILES, version_inputs
+
+    top = tmp_path / "repo"
+    root = top / "sub" / "proj"
+    for folder in (top, root):
+        for pattern in PIN_FILES:
+            path = folder / pattern.replace("*", "x")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("lightning==2.6.6\n")
+    (top / "environment.yml").write_text("dependencies:\n  - pytorch-lightning=1.9\n")
+    read: list[str] = []
+    real = version.file_pins
+    monkeypatch.setattr(version, "file_pins", lambda path: read.append(path) or real(path))
+    version.decide_pins(version.enclosing_roots(str(root)))
+    assert read, "version inference read no pin file"
+    assert str(top) in version.enclosing_roots(str(root))
+    missing = sorted(set(read) - set(version_inputs(str(root))))
+    assert missing == []

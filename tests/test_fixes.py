@@ -287,6 +287,10 @@ TOUCHABLE += ("Trainer", "accelerator", "ckpt_path", "dataloader", "resume_from_
 TOUCHABLE += tuple(name for pair in __import__(
     "flake8_lightning.rules.ltn206_removed_trainer_argument", fromlist=["RENAMED"]
 ).RENAMED.items() for name in pair)
+# LTN205 calls load_from_checkpoint on the class.
+TOUCHABLE += ("load_from_checkpoint",)
+# LTN202 rewrites hook definitions: 1.x parameters removed, dataloader_idx given a default.
+TOUCHABLE += ("def ", "optimizer_idx", "opt_idx", "outputs", "hiddens", "on_tpu", "using_lbfgs", "dataloader_idx")
 ODD_LINES = ["\n", "\x0c\n", "# \x0b \x1c \x85 \u2028 \u2029 odd\n", "\x0c# form feed\n", "    \n", "# plain comment\n"]
 EXAMPLES = int(os.environ.get("FLAKE8_LIGHTNING_FIX_EXAMPLES", "200"))
 

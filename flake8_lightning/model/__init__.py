@@ -6,6 +6,7 @@ unknown answers ``unknown.UNKNOWN`` (the rules stay silent).
 
 ``loading``    source text -> astroid module, heavy packages denylisted, no inference while building
 ``project``    the project's root, source roots and files, each parsed once per process, facts keyed by content
+``pins``       where a project's pins may live (the files version inference reads, the folders it climbs)
 ``budget``     memoised answers within depth and work budgets; past them: unknown
 ``unknown``    the one typed ``UNKNOWN`` every fact answers when it cannot know
 ``names``      what a name refers to, through the project's own files only

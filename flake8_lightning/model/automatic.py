@@ -245,13 +245,6 @@ def several_optimizer_returns(
     """The returns of ``method`` (``cls``'s ``configure_optimizers``) that hand Lightning several
     optimizers while ``cls`` certainly runs under automatic optimization, with how many; empty when
     a ``training_step`` with ``optimizer_idx`` is where the finding goes, or when anything is unsure."""
-    classes = (cls, *facts.subclasses(cls))
-    if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not method for klass in classes):
-        return []
-    if not facts.certainly_automatic(cls):
-        return []
-    if any(has_optimizer_idx(step) for step in (training_step_def(facts, k) for k in classes) if step is not None):
-        return []  # reported at the training_step's def
     found = []
     for ret in returns(method):
         config = returned_config(ret.value)
@@ -259,6 +252,15 @@ def several_optimizer_returns(
             continue
         if all(certainly_torch_optimizer(facts, cls, opt, method) for opt in config.optimizers):
             found.append((ret, len(config.optimizers)))
+    if not found:  # the method's own returns first: the questions below may scan the whole project
+        return []
+    if not facts.certainly_automatic(cls):
+        return []
+    classes = (cls, *facts.subclasses(cls))
+    if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not method for klass in classes):
+        return []
+    if any(has_optimizer_idx(step) for step in (training_step_def(facts, k) for k in classes) if step is not None):
+        return []  # reported at the training_step's def
     return found
 
 

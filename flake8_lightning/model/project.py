@@ -151,9 +151,8 @@ def is_project_root(folder: str) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _never_projects(home: str) -> frozenset[str]:
-    places = {os.path.expanduser("~"), home or "/", "/root", "/home", "/Users", "/tmp", "/var/tmp"}
-    places.add(tempfile.gettempdir())
+def _never_projects(home: str, temporary: str) -> frozenset[str]:
+    places = {os.path.expanduser("~"), home or "/", "/root", "/home", "/Users", "/tmp", "/var/tmp", temporary}
     found = set()
     for place in places:
         found.add(os.path.normcase(os.path.abspath(place)))
@@ -174,7 +173,7 @@ def is_never_a_project(folder: str) -> bool:
     grandparent, parent_name = os.path.split(parent)
     if parent_name in ("home", "Users") and os.path.dirname(grandparent) == grandparent:
         return True  # /home/<user>, /Users/<user>
-    never = _never_projects(os.environ.get("HOME", ""))
+    never = _never_projects(os.environ.get("HOME", ""), tempfile.gettempdir())
     return os.path.normcase(folder) in never or os.path.normcase(os.path.realpath(folder)) in never
 
 
@@ -184,7 +183,15 @@ def find_project_root(path: str) -> str | None:
     None when no folder has one before a folder that is never a project (see
     ``is_never_a_project``): the file is then a project of its own.
     """
-    folder = os.path.dirname(os.path.abspath(path))
+    return _root_from(os.path.dirname(os.path.abspath(path)), os.environ.get("HOME", ""), tempfile.gettempdir())
+
+
+@functools.lru_cache(maxsize=4096)
+def _root_from(folder: str, home: str, temporary: str) -> str | None:
+    """``find_project_root`` for every file of ``folder``: asked once per folder and process
+    (a batch run checks many files per folder). ``home`` and ``temporary`` key the answer
+    by the folders that are never a project."""
+    del home, temporary
     while not is_never_a_project(folder):
         if is_project_root(folder):
             return folder

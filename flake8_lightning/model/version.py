@@ -31,14 +31,14 @@ from __future__ import annotations
 import glob
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flake8_lightning.config import lightning_major
 from flake8_lightning.lightning_versions import ADDED_TRAINER_ARGS, CODE_FACTS, REMOVED_TRAINER_ARGS
 from flake8_lightning.model.loading import read_regular
-from flake8_lightning.model.project import PROJECT_MARKERS, SKIP_DIRS, is_project_marker
+from flake8_lightning.model.pins import PIN_FILES, TOP_PIN_FILES, climb
+from flake8_lightning.model.project import PROJECT_MARKERS, is_project_marker
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -49,24 +49,10 @@ CURRENT_MAJOR = 2
 #: ``TargetVersion.major`` when the evidence conflicts: version-dependent rules stay silent.
 UNKNOWN = None
 
-_ENV_DIRS = ("", "docker", "env", "envs", "environment", "conda", "configs", "config")
-#: Files that may pin Lightning, relative to a project root.
-PIN_FILES = (
-    "pyproject.toml",
-    "setup.cfg",
-    "setup.py",
-    "Pipfile",
-    "requirements/*.txt",
-    "PKG-INFO",
-    "*.dist-info/METADATA",  # an unpacked wheel
-    *(os.path.join(d, name) for d in _ENV_DIRS for name in ("environment*.yml", "environment*.yaml")),
-    *(os.path.join(d, "requirements*.txt") for d in _ENV_DIRS),
-)
 _CONDA_SUFFIXES = (".yml", ".yaml")
 _METADATA_NAMES = ("PKG-INFO", "METADATA")
-#: Bytes read of one pin file; how far up enclosing project roots are searched.
+#: Bytes read of one pin file.
 MAX_PIN_FILE_CHARS = 200_000
-MAX_ENCLOSING_ROOTS = 32
 #: A specifier is read from at most this many characters after the name.
 MAX_SPEC_CHARS = 200
 #: A version part longer than this is not a version (and ``int()`` of it may raise).
@@ -364,52 +350,15 @@ def enclosing_roots(root: str) -> list[str]:
     ...): a copy of a package kept there is not part of that project.
     """
     roots = [root]
-    for folder in _climb(root)[1:]:
+    for folder in climb(root)[1:]:
         if any(is_project_marker(folder, marker) for marker in PROJECT_MARKERS) or _has_pin_file(folder):
             roots.append(folder)
     return roots
 
 
-def _climb(root: str) -> list[str]:
-    """``root``, then each folder above it that ``enclosing_roots`` may take (see its limits)."""
-    stops = {os.path.abspath(os.path.expanduser("~")), os.path.abspath(tempfile.gettempdir())}
-    folder = os.path.abspath(root)
-    folders = [folder]
-    for _ in range(MAX_ENCLOSING_ROOTS):
-        if os.path.exists(os.path.join(folder, ".git")):
-            break
-        parent = os.path.dirname(folder)
-        if parent == folder or parent in stops or os.path.dirname(parent) == parent:
-            break
-        name = os.path.basename(folder)
-        if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
-            break
-        folder = parent
-        folders.append(folder)
-    return folders
-
-
-def version_inputs(root: str) -> list[str]:
-    """Every file whose text or presence can change what ``infer`` decides outside the project's
-    Python files: the pin files and project markers of ``root`` and of each folder above it
-    that ``enclosing_roots`` may climb to (whether or not it is a root today: a pin file
-    added there makes it one). The on-disk cache stamps them.
-    """
-    found: list[str] = []
-    patterns = tuple(dict.fromkeys((*PIN_FILES, *PROJECT_MARKERS, *_TOP_PIN_FILES)))
-    for folder in _climb(root):
-        escaped = glob.escape(folder)
-        for pattern in patterns:
-            found.extend(sorted(glob.glob(os.path.join(escaped, pattern), include_hidden=True)))
-    return list(dict.fromkeys(found))
-
-
-_TOP_PIN_FILES = ("environment*.yml", "environment*.yaml", "requirements*.txt", "Pipfile")
-
-
 def _has_pin_file(folder: str) -> bool:
     escaped = glob.escape(folder)
-    return any(glob.glob(os.path.join(escaped, pattern)) for pattern in _TOP_PIN_FILES)
+    return any(glob.glob(os.path.join(escaped, pattern)) for pattern in TOP_PIN_FILES)
 
 
 def decide_pins(roots: list[str]) -> TargetVersion | None:

@@ -138,10 +138,16 @@ class TrainingStepReturnsNoLoss(Rule):
         cls = node.parent
         if node.name != "training_step" or not isinstance(cls, nodes.ClassDef):
             return
+        if _stub(node) or any(not _transparent(d) for d in (node.decorators.nodes if node.decorators else [])):
+            return
+        # What the method itself returns first: the class questions below may
+        # build the modules of its bases and scan the project for subclasses.
+        none = returns_none(node)
+        bad = [] if none else [(ret, found) for ret in returns(node) if (found := self._bad_return(node, ret.value))]
+        if not none and not bad:
+            return
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls) or training_step_def(facts, cls) is not node:
-            return
-        if _stub(node) or any(not _transparent(d) for d in (node.decorators.nodes if node.decorators else [])):
             return
         if not facts.certainly_automatic(cls):
             return
@@ -152,15 +158,12 @@ class TrainingStepReturnsNoLoss(Rule):
         configure = OptimizerFacts.of(facts, cls).running_configure_optimizers()
         if configure is None or returns_none(configure):
             return  # no optimizer (a memory bank, a nearest-neighbour model): nothing to train
-        if returns_none(node):
+        if none:
             if not _trains_otherwise(facts, cls):
                 self.report(node)
             return
-        for ret in returns(node):
-            found = self._bad_return(node, ret.value)
-            if found is not None:
-                message, fields = found
-                self.report(ret, message, **fields)
+        for ret, (message, fields) in bad:
+            self.report(ret, message, **fields)
 
     def _bad_return(self, method: nodes.FunctionDef, value: nodes.NodeNG) -> tuple[str, dict] | None:
         expr = value.as_string()

@@ -156,8 +156,30 @@ class IgnoredOptimizerConfig(Rule):
         if node.name != "configure_optimizers" or not isinstance(cls, nodes.ClassDef):
             return
         facts = self.ctx.facts
-        if not facts.is_lightning_module(cls) or _post_processed(facts, cls):
+        if not facts.is_lightning_module(cls):
             return
+        held: list[tuple] = []
+        self._held = held
+        try:
+            self._check(node, cls)
+        finally:
+            self._held = None
+        # Whether a subclass rewrites what this method returns is a whole-project
+        # question: asked only when there is something to report.
+        if held and not _post_processed(facts, cls):
+            for args, fields in held:
+                super().report(*args, **fields)
+
+    _held: list[tuple] | None = None
+
+    def report(self, node, message: str | None = None, edits: tuple = (), **fields: object) -> None:  # noqa: ANN001
+        if self._held is not None:
+            self._held.append(((node, message, edits), fields))
+            return
+        super().report(node, message, edits, **fields)
+
+    def _check(self, node: nodes.FunctionDef, cls: nodes.ClassDef) -> None:
+        facts = self.ctx.facts
         automatic = None  # computed once, when a finding needs it
 
         def is_automatic() -> bool:

@@ -125,14 +125,16 @@ class MixedPackages(Rule):
         if isinstance(func, nodes.Attribute) and func.attrname == RUN_METHOD:
             self._check_fit(node)
             return
-        package = self._constructed_trainer(node)
-        if package is None:
-            return
+        # The call's own keywords first: resolving what every call constructs
+        # would build the modules it imports.
         enabled = argument(node, None, "enable_checkpointing")
         if enabled is not None and not (isinstance(enabled, nodes.Const) and enabled.value is True):
             return
         callbacks = argument(node, None, "callbacks")
         if callbacks is None:
+            return
+        package = self._constructed_trainer(node)
+        if package is None:
             return
         for call in self._constructions(callbacks, 0):
             found = self._class_package(call.func, RECOGNISED_CALLBACKS)

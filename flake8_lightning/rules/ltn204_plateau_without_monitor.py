@@ -9,9 +9,10 @@ from flake8_lightning.registry import Rule, any_of, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Facts, UNKNOWN, returns, bindings, OptimizerFacts, literal_dict, returned_config
-    global target_version
+    global target_version, only_validation_logs
     from astroid import nodes
 
+    from flake8_lightning.model.logged_where import only_validation_logs
     from flake8_lightning.model.lightning import UNKNOWN, Facts, returns
     from flake8_lightning.model.names import bindings
     from flake8_lightning.model.optimizers import OptimizerFacts, literal_dict, returned_config
@@ -36,17 +37,26 @@ class PlateauWithoutMonitor(Rule):
       ``[opt], [plateau]``) without a top-level ``"monitor"``;
     - in an ``"lr_scheduler"`` dict without a ``"monitor"`` key, including when
       the ``"monitor"`` is written next to ``"lr_scheduler"`` instead of inside
-      it: Lightning ignores that one.
+      it: Lightning ignores that one;
+    - in an ``"lr_scheduler"`` dict with ``"interval": "step"`` whose
+      ``"monitor"`` only validation hooks log (reported at ``"interval"``).
 
     Schedulers whose type is not certain are not flagged, nor is a dict that
-    says ``"reduce_on_plateau": False``.
+    says ``"reduce_on_plateau": False``; a step interval is not flagged with
+    ``"strict": False`` (Lightning then skips the step with a warning), a
+    ``"frequency"`` other than 1, or when the metric may be logged anywhere
+    else (a training hook, a helper method, a Callback's ``pl_module.log``, a
+    dynamic name).
 
     ## Why is this bad?
     ``_configure_schedulers_automatic_opt`` (``core/optimizer.py``) raises
     ``MisconfigurationException: The lr scheduler dict must include a monitor
     when a `ReduceLROnPlateau` scheduler is used`` (or ```configure_optimizers`
     must include a monitor ...``) when fit reads the optimizers, after the data
-    module's ``setup()``.
+    module's ``setup()``. A step interval steps the scheduler after the first
+    training batch, before any validation has logged its metric (the sanity
+    check's are discarded): ``MisconfigurationException: ReduceLROnPlateau
+    conditioned on metric val_loss which is not available``.
 
     ## Example
     ```python
@@ -121,6 +131,11 @@ class PlateauWithoutMonitor(Rule):
         "set \"monitor\" inside this \"lr_scheduler\" dict"
     )
 
+    step_message = (
+        "ReduceLROnPlateau steps every batch on '{monitor}', which only validation logs: Lightning 2.x raises "
+        "at the first batch; use \"interval\": \"epoch\""
+    )
+
     def visit_FunctionDef(self, node: nodes.FunctionDef) -> None:
         cls = node.parent
         if node.name != "configure_optimizers" or not isinstance(cls, nodes.ClassDef):
@@ -128,17 +143,22 @@ class PlateauWithoutMonitor(Rule):
         facts = self.ctx.facts
         if not facts.is_lightning_module(cls):
             return
-        classes = (cls, *facts.subclasses(cls))
-        if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not node for klass in classes):
-            return
-        if not facts.certainly_automatic(cls):
-            return  # manual optimization ignores scheduler monitors (a warning only)
+        family: list[tuple] = []
+
+        def classes() -> tuple:
+            """``cls`` and its project subclasses: a whole-project question, asked once if needed."""
+            if not family:
+                family.append((cls, *facts.subclasses(cls)))
+            return family[0]
+
         found = []
         for ret in returns(node):
             for entry, holder, reads_top in _scheduler_entries(ret.value):
                 ignored = IGNORED if holder is not None and "monitor" in holder else ""
                 if isinstance(entry, nodes.Dict):
                     entries = literal_dict(entry)
+                    if entries is not None and "scheduler" in entries and "monitor" in entries:
+                        found.extend(self._step_on_validation_metric(cls, classes, entry, entries))
                     if entries is None or "scheduler" not in entries or "monitor" in entries:
                         continue
                     if any(key != "monitor" and key.startswith("monitor") for key in entries):
@@ -150,9 +170,40 @@ class PlateauWithoutMonitor(Rule):
                     if reads_top and ignored:
                         continue  # {"optimizer": ..., "lr_scheduler": plateau, "monitor": ...}: read
                     found.append((ret, self.message, ignored))
-        if found and target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2):
-            for where, message, ignored in found:
-                self.report(where, message, ignored=ignored)
+        # The method's own returns first; then the questions that may scan the project.
+        if not found:
+            return
+        if any(OptimizerFacts.of(facts, klass).running_configure_optimizers() is not node for klass in classes()):
+            return
+        if not facts.certainly_automatic(cls):
+            return  # manual optimization ignores scheduler monitors (a warning only)
+        if target_version(self.ctx.project, self.ctx.config.lightning_version).at_least(2):
+            for where, message, fields in found:
+                self.report(where, message, **(fields if isinstance(fields, dict) else {"ignored": fields}))
+
+    def _step_on_validation_metric(self, cls: nodes.ClassDef, classes, entry: nodes.Dict, entries: dict) -> list:  # noqa: ANN001
+        """``{"scheduler": plateau, "monitor": "val_loss", "interval": "step"}`` where only validation
+        logs ``val_loss``: the first training batch steps the scheduler on a metric not there yet."""
+        interval, monitor = entries.get("interval"), entries.get("monitor")
+        if not (isinstance(interval, nodes.Const) and interval.value == "step"):
+            return []
+        if not (isinstance(monitor, nodes.Const) and isinstance(monitor.value, str)):
+            return []
+        strict, frequency = entries.get("strict"), entries.get("frequency")
+        if strict is not None and not (isinstance(strict, nodes.Const) and strict.value is True):
+            return []  # strict=False: a warning, the step is skipped
+        if frequency is not None and not (isinstance(frequency, nodes.Const) and frequency.value == 1):
+            return []
+        flag = entries.get("reduce_on_plateau")
+        if flag is not None:
+            if not (isinstance(flag, nodes.Const) and flag.value is True):
+                return []
+        elif not _is_plateau(self.ctx.facts, cls, entries["scheduler"], 0):
+            return []
+        if not only_validation_logs(self.ctx.facts, list(classes()), monitor.value):
+            return []
+        key = next(k for k, v in entry.items if v is interval)
+        return [(key, self.step_message, {"monitor": monitor.value})]
 
 
 #: Said when a "monitor" sits where Lightning does not read it.

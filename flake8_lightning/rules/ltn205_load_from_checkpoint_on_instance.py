@@ -8,9 +8,10 @@ from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, Facts, Memo, bindings, enclosing_method, is_self, target_version
+    global nodes, Edit, Facts, Memo, bindings, enclosing_method, is_self, target_version
     from astroid import nodes
 
+    from flake8_lightning.edits import Edit
     from flake8_lightning.model.budget import Memo
     from flake8_lightning.model.lightning import Facts, enclosing_method, is_self
     from flake8_lightning.model.names import bindings
@@ -80,6 +81,15 @@ class LoadFromCheckpointOnInstance(Rule):
         return model
     ```
 
+    ## Autofix
+    ``flake8-lightning --fix`` calls it on the class: ``model.load_from_checkpoint(p)``
+    becomes ``Model.load_from_checkpoint(p)`` when ``model`` is only ever bound
+    to ``Model(...)`` or ``Model.load_from_checkpoint(...)`` and ``Model`` names
+    that class at the call, else ``type(model).load_from_checkpoint(p)`` (the
+    class 1.x called it on; always ``type(self)`` for ``self``). A call whose
+    result is thrown away is not rewritten: it never loaded anything into
+    ``model``, and the fix (``model = ...``) is a decision.
+
     ## Known limits
     Only names bound in the same way everywhere, and ``self``, are followed:
     an attribute (``self.model``), a parameter or a container item is not. The
@@ -111,7 +121,49 @@ class LoadFromCheckpointOnInstance(Rule):
             return  # 1.x: a plain classmethod, the call returns a new model
         expr = func.expr.as_string()
         cls = classes[0].name if len(classes) == 1 else f"type({expr})"
-        self.report(node, expr=expr if len(expr) <= 30 else "...", cls=cls)
+        self.report(node, edits=self._fix(node, classes), expr=expr if len(expr) <= 30 else "...", cls=cls)
+
+    def _fix(self, call: nodes.Call, classes: list[nodes.ClassDef]) -> tuple:
+        """``name.load_from_checkpoint(...)`` -> ``Cls.load_from_checkpoint(...)`` when ``name`` is certainly
+        bound to a ``Cls`` that the same name means at the call, else ``type(name)``: exactly the class
+        1.x called the classmethod on. No fix when the result is thrown away (nothing would be loaded)."""
+        expr = call.func.expr
+        if not isinstance(expr, nodes.Name) or isinstance(call.parent, nodes.Expr):
+            return ()
+        name = _class_name(self.ctx.facts, expr, classes)
+        if name is None:
+            scope, _ = expr.lookup("type")
+            if not isinstance(scope, nodes.Module) or scope.name != "builtins":
+                return ()  # ``type`` is shadowed here
+            name = f"type({expr.name})"
+        return (Edit.replace(expr, name),)
+
+
+def _class_name(facts: Facts, expr: nodes.Name, classes: list[nodes.ClassDef]) -> str | None:
+    """The class's own name, when ``expr`` is only ever bound to ``Cls(...)``/``Cls.load_from_checkpoint(...)``
+    (so its type is exactly ``Cls``) and ``Cls`` means that class at ``expr`` too."""
+    if len(classes) != 1:
+        return None
+    cls = classes[0]
+    found = enclosing_method(expr)
+    if found is not None and is_self(expr, found.method):
+        return None  # a subclass's instance: type(self)
+    bound = bindings(expr, expr.name)
+    if not bound:
+        return None
+    here = expr.lookup(cls.name)[1]
+    for binding in bound:
+        value = getattr(binding.parent, "value", None)
+        if not isinstance(value, nodes.Call):
+            return None
+        func = value.func
+        if isinstance(func, nodes.Attribute) and func.attrname == "load_from_checkpoint":
+            func = func.expr
+        if not isinstance(func, nodes.Name) or func.name != cls.name or facts.resolver.resolve(func) is not cls:
+            return None
+        if list(func.lookup(cls.name)[1]) != list(here):
+            return None
+    return cls.name
 
 
 def _lightnings_own(facts: Facts, cls: nodes.ClassDef) -> bool:

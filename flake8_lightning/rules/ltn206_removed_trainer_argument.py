@@ -199,8 +199,9 @@ class RemovedTrainerArgument(Rule):
 
     def visit_Call(self, node: nodes.Call) -> None:
         func = node.func
-        if self._is_lightning_trainer(func):
-            self._check_init(node)
+        found = _removed_init_keywords(node)  # the call's own text first: resolving costs imports
+        if found and self._is_lightning_trainer(func):
+            self._check_init(node, found)
             return
         if not isinstance(func, nodes.Attribute):
             return
@@ -232,17 +233,7 @@ class RemovedTrainerArgument(Rule):
 
     # -- Trainer(...) ----------------------------------------------------------
 
-    def _check_init(self, node: nodes.Call) -> None:
-        found = []
-        for keyword in node.keywords or ():
-            if keyword.arg in REMOVED_TRAINER_ARGS:
-                found.append((keyword, keyword.arg, True))
-            elif keyword.arg is None and isinstance(keyword.value, nodes.Dict):
-                for key, _ in keyword.value.items:
-                    if isinstance(key, nodes.Const) and key.value in REMOVED_TRAINER_ARGS:
-                        found.append((key, key.value, False))
-        if not found:
-            return
+    def _check_init(self, node: nodes.Call, found: list[tuple]) -> None:
         basis = self._basis()
         if basis is None:
             return
@@ -454,3 +445,17 @@ def _same_scope(scope: nodes.NodeNG):  # noqa: ANN202
         yield node
         if not isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.ClassDef, nodes.Lambda)):
             stack.extend(node.get_children())
+
+
+def _removed_init_keywords(node: nodes.Call) -> list[tuple]:
+    """(where, argument, given directly) for each removed ``Trainer.__init__`` argument the
+    call passes, as a keyword or as a key of a ``**{...}`` dict literal."""
+    found = []
+    for keyword in node.keywords or ():
+        if keyword.arg in REMOVED_TRAINER_ARGS:
+            found.append((keyword, keyword.arg, True))
+        elif keyword.arg is None and isinstance(keyword.value, nodes.Dict):
+            for key, _ in keyword.value.items:
+                if isinstance(key, nodes.Const) and key.value in REMOVED_TRAINER_ARGS:
+                    found.append((key, key.value, False))
+    return found

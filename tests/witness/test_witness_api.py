@@ -97,6 +97,19 @@ def test_legacy_signatures_differ_from_2x():
             assert legacy.extra and not set(legacy.extra) & set(current[hook]), hook
 
 
+def test_hook_calls_bind_to_lightnings_own_hooks():
+    """How the tables say Lightning calls each hook binds to Lightning's own signature: the calls
+    LTN202 checks user hooks against (test_witness_ltn202.py shows them failing on 1.x ones)."""
+    for table, cls, lead, legacy in (
+        (api.MODULE_HOOK_CALLS, pl.LightningModule, (), api.LEGACY_MODULE_SIGNATURES),
+        (api.CALLBACK_HOOK_CALLS, pl.Callback, ("trainer", "pl_module"), api.LEGACY_CALLBACK_SIGNATURES),
+    ):
+        assert set(table) == set(legacy)
+        for hook, call in table.items():
+            args = [None] * (1 + len(lead) + len(call.positional))
+            inspect.signature(getattr(cls, hook)).bind(*args, **dict.fromkeys(call.keywords))
+
+
 @pytest.mark.parametrize(("kind", "cls"), [("ModelCheckpoint", ModelCheckpoint), ("EarlyStopping", EarlyStopping)])
 def test_monitor_callbacks(kind, cls):
     table = api.MONITOR_CALLBACKS[kind]

@@ -31,6 +31,9 @@ class PlateauModel(L.LightningModule):
         self.log("train_loss", loss)
         return loss
 
+    def on_train_epoch_end(self, outputs):  # LTN202: 2.x calls it without outputs
+        print("epoch done")
+
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.parameters())
         return {

@@ -44,3 +44,25 @@ class BareInLists(Base):
     def configure_optimizers(self):
         optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
         return [optimizer], [ReduceLROnPlateau(optimizer)]  # expect: LTN204 "ReduceLROnPlateau returned without a 'monitor': Lightning 2.x raises at fit start; set \"lr_scheduler\": {\"scheduler\": ..., \"monitor\": <metric>}"
+
+
+class StepOnValidationLoss(Base):
+    """Stepped every batch on a metric only validation logs."""
+
+    def validation_step(self, batch, batch_idx):
+        self.ran.append("validation_step")
+        self.log("val_loss", self.layer(batch[0]).pow(2).mean())
+
+    def val_dataloader(self):
+        return loader()
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {
+                "scheduler": ReduceLROnPlateau(optimizer),
+                "monitor": "val_loss",
+                "interval": "step",  # expect: LTN204 "ReduceLROnPlateau steps every batch on 'val_loss', which only validation logs: Lightning 2.x raises at the first batch; use \"interval\": \"epoch\""
+            },
+        }
