@@ -60,13 +60,22 @@ _HINTS = {
 _FABRIC = re.compile(r"\bFabric\s*\(|\bfabric\s*\.\s*setup\b")
 
 
+#: The hooks ``visit_FunctionDef`` looks at: a file that names none of them has nothing to report
+#: there (1.x parameter names alone, ``outputs``, ``metric``, ``optimizer``, are everywhere).
+_HOOK_NAMES = frozenset({*MODULE_HOOK_CALLS, *CALLBACK_HOOK_CALLS, "on_save_checkpoint", "on_load_checkpoint"})
+
+
 def _needs(text: str) -> bool:
     if "manual_backward" in text:
         return True
-    return "def " in text and (
-        "on_save_checkpoint" in text
-        or LEGACY_CALLBACK_STATE_PARAM in text
-        or any(name in text for name in _LEGACY_NAMES)
+    return (
+        "def " in text
+        and any(name in text for name in _HOOK_NAMES)
+        and (
+            "on_save_checkpoint" in text
+            or LEGACY_CALLBACK_STATE_PARAM in text
+            or any(name in text for name in _LEGACY_NAMES)
+        )
     )
 
 
