@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
-    if not args.bytecode:
+    if args.bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the caller's environment may forbid it
+    else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     plain = str(plain_flake8())
     plugin = str(Path(sys.executable).with_name("flake8"))

@@ -14,7 +14,7 @@ run derived, so that a later run does not derive it again:
   project's entries in one folder of your choice.
 * off: ``--lightning-no-cache`` (or ``FLAKE8_LIGHTNING_NO_CACHE=1``).
 * keys: every entry is found by a key that hashes everything its value was
-  derived from (the text, the options, the plugin's and Python's versions),
+  derived from (the text, the options, the plugin's version and code, Python's version),
   so an entry is either right or not found. Values are JSON: a cache folder
   that someone else wrote can never run code.
 * safety: writes go to a temporary file renamed over the entry (atomic), so
@@ -53,14 +53,37 @@ _CACHEDIR_TAG = (
 MAX_ENTRY_BYTES = 16_000_000
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The plugin's own code as it is on disk: each module's name, size and modification time.
+
+    The version number alone would let an editable install (a developer
+    changing a rule) or two branches of the same version serve each other's
+    findings.
+    """
+    base = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                parts.append(f"{os.path.relpath(path, base)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def content_key(*parts: object) -> str:
-    """A hex digest of ``parts``, the plugin's version and Python's version.
+    """A hex digest of ``parts``, the plugin's version and code, and Python's version.
 
     Strings are hashed as UTF-8 with their lengths, so that ``("ab", "c")``
     and ``("a", "bc")`` give different keys.
     """
     digest = hashlib.sha256()
-    for part in (LAYOUT, __version__, sys.version, *parts):
+    for part in (LAYOUT, __version__, code_fingerprint(), sys.version, *parts):
         data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)

@@ -273,3 +273,28 @@ def test_stamp_covers_every_pin_file_version_inference_reads(tmp_path: Path, mon
     assert str(top) in version.enclosing_roots(str(root))
     missing = sorted(set(read) - set(version_inputs(str(root))))
     assert missing == []
+
+
+def test_a_change_to_the_plugins_code_is_a_miss(project: Path, tmp_path: Path) -> None:
+    """Same version number, other code (an editable install, another branch): nothing is served."""
+    import shutil
+
+    import flake8_lightning
+
+    copy = tmp_path / "plugin"
+    shutil.copytree(Path(flake8_lightning.__file__).parent, copy / "flake8_lightning",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from flake8_lightning import cache; print(cache.content_key('x'))"
+    )
+
+    def key() -> str:
+        return subprocess.run([sys.executable, "-c", script, str(copy)], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    before = key()
+    assert key() == before
+    rule = copy / "flake8_lightning" / "rules" / "ltn206_removed_trainer_argument.py"
+    rule.write_text(rule.read_text() + "\n# a developer's edit\n")
+    assert key() != before
