@@ -253,7 +253,8 @@ def cache_variants(plugin: list[str], plain: list[str], cwd: Path, runs: int, en
     Cold: a new, empty cache folder per run. Warm: a folder filled by one
     unmeasured run, then ``edit(i)`` before each measured run (a changed editor
     buffer, or a changed project file): the kept findings miss, and the run
-    answers from the kept summaries of the files that did not change.
+    answers from the kept summaries of the files that did not change. Hit: the
+    same folder after a run on the unchanged text: the kept findings answer.
     """
     from flake8_lightning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
 
@@ -275,8 +276,11 @@ def cache_variants(plugin: list[str], plain: list[str], cwd: Path, runs: int, en
         edited = edit(i) if edit else stdin
         warm.append(measure(plugin, cwd, edited, warm_env))
     row.update(medians(warm, "warm"))
+    # Hit: nothing changed since the last run (a file reopened, CI over an unchanged tree).
+    measure(plugin, cwd, stdin, warm_env)
+    row.update(medians([measure(plugin, cwd, stdin, warm_env) for _ in range(runs)], "hit"))
     shutil.rmtree(folder, ignore_errors=True)
-    for variant in ("nocache", "cold", "warm"):
+    for variant in ("nocache", "cold", "warm", "hit"):
         row[f"{variant}_cpu_ratio"] = row[f"{variant}_cpu"] / row["plain_cpu"]
         row[f"{variant}_added_cpu"] = row[f"{variant}_cpu"] - row["plain_cpu"]
     return row
@@ -330,8 +334,9 @@ def show_cache(result: dict) -> None:
         mb = 1024
         parts.append(
             f"{name}: plain {r['plain_cpu']:.2f}s, no cache {r['nocache_cpu']:.2f}s, cold {r['cold_cpu']:.2f}s, "
-            f"warm {r['warm_cpu']:.2f}s CPU (x{r['nocache_cpu_ratio']:.2f}/x{r['cold_cpu_ratio']:.2f}/x{r['warm_cpu_ratio']:.2f});"
-            f" RSS {r['plain_rss_kb'] / mb:.0f}/{r['nocache_rss_kb'] / mb:.0f}/{r['cold_rss_kb'] / mb:.0f}/{r['warm_rss_kb'] / mb:.0f} MB"
+            f"warm {r['warm_cpu']:.2f}s, hit {r['hit_cpu']:.2f}s CPU (x{r['nocache_cpu_ratio']:.2f}/x{r['cold_cpu_ratio']:.2f}"
+            f"/x{r['warm_cpu_ratio']:.2f}/x{r['hit_cpu_ratio']:.2f}); RSS {r['plain_rss_kb'] / mb:.0f}/"
+            f"{r['nocache_rss_kb'] / mb:.0f}/{r['cold_rss_kb'] / mb:.0f}/{r['warm_rss_kb'] / mb:.0f}/{r['hit_rss_kb'] / mb:.0f} MB"
         )
     print("\n  ".join(parts), flush=True)
 
@@ -370,6 +375,9 @@ def show(result: dict) -> None:
 
 def chart(results: list[dict], path: Path) -> None:
     """Editor CPU time, batch ratio and peak RSS against project size (matplotlib, if importable)."""
+    if results and "nocache_cpu" in results[0]["editor"]:
+        chart_cache(results, path)
+        return
     import matplotlib
 
     matplotlib.use("Agg")
@@ -416,7 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         results = sorted((r for f in args.from_json for r in json.loads(f.read_text())), key=lambda r: r["modules"])
     else:
         env = dict(os.environ)
-        if not args.bytecode:
+        if args.bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # the caller's environment may forbid it
+        else:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         plain = str(plain_flake8())
         plugin = str(Path(sys.executable).with_name("flake8"))
@@ -433,6 +443,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.chart:
         chart(results, args.chart)
     return 0
+
+
+
+def chart_cache(results: list[dict], path: Path) -> None:
+    """``--cache`` results: each curve a cache state (no cache, cold, warm after an edit, hit)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    variants = (("nocache", "no cache", "o-"), ("cold", "cold cache", "s-"), ("warm", "warm, after an edit", "^-"),
+                ("hit", "warm, unchanged", "d-"))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    sizes = [r["modules"] for r in results]
+    for key, label, style in variants:
+        axes[0].plot(sizes, [r["editor"][f"{key}_cpu"] for r in results], style, label=label)
+    axes[0].plot(sizes, [r["editor"]["plain_cpu"] for r in results], "k--", label="plain flake8")
+    axes[0].set_title("editor run on train.py: CPU s")
+    axes[0].set_ylim(bottom=0)
+    batch = [r for r in results if "batch" in r]
+    bsizes = [r["modules"] for r in batch]
+    for key, label, style in variants:
+        axes[1].plot(bsizes, [r["batch"][f"{key}_cpu_ratio"] for r in batch], style, label=label)
+    axes[1].axhline(1.3, color="grey", lw=0.8, ls=":", label="goal at 5,000 (cold): 1.3x")
+    axes[1].set_title("batch flake8 -j2: CPU, plugin / plain")
+    for key, label, style in variants:
+        axes[2].plot(bsizes, [r["batch"][f"{key}_rss_kb"] / 1024 for r in batch], style, label=label)
+    axes[2].plot(bsizes, [r["batch"]["plain_rss_kb"] / 1024 for r in batch], "k--", label="plain flake8")
+    axes[2].set_title("batch: peak RSS per worker, MB")
+    axes[2].set_ylim(bottom=0)
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("modules in the project")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 if __name__ == "__main__":

@@ -64,39 +64,33 @@ def _stat(path: str, now: int) -> tuple[int, int] | tuple[int, int, str] | str |
     return info.st_size, info.st_mtime_ns
 
 
-def _python_files(root: str) -> list[str] | None:
-    from flake8_lightning.model.project import SKIP_DIRS
-
-    found: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info")
-        )
-        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
-        if len(found) > MAX_EXTRA_FILES:
-            return None
-    return found
-
-
 def project_stamp(project: Project) -> str | None:
     """What the project's files on disk look like now, as a digest; None when it cannot be said."""
     from flake8_lightning.model.pins import version_inputs
+    from flake8_lightning.model.project import python_files
 
-    files = project.files()
+    files = project.files()  # the walk that lists them also read their sizes and times
     if not project.complete:
         return None
-    listed = list(files)
+    stats = dict(project.disk_stats)
+    listed = [path for path in files if path in stats]  # not an unsaved buffer's path
     for root in project.roots[1:]:
         if project._contains(root):  # noqa: SLF001 - ``src/`` and roots inside the project are walked already
             continue
-        extra = _python_files(root)
-        if extra is None:
+        extra = list(python_files(root, MAX_EXTRA_FILES + 1))
+        if len(extra) > MAX_EXTRA_FILES:
             return None
-        listed.extend(extra)
-    listed.extend(version_inputs(project.root))
+        stats.update(extra)
+        listed.extend(path for path, _ in extra)
     parts = [project.root, project.only_file or "", *project.roots]
     now = time.time_ns()
     for path in listed:
+        found = stats[path]
+        if found is None or now - found[1] < RACY_NS:
+            parts.append(f"{path}\0{_stat(path, now)}")
+        else:
+            parts.append(f"{path}\0{found[0]}\0{found[1]}")
+    for path in version_inputs(project.root):
         parts.append(f"{path}\0{_stat(path, now)}")
     return content_key("stamp", "\0\0".join(parts))  # one digest update, not two per file
 

@@ -457,3 +457,24 @@ def test_flake8_runs_keep_the_frozen_garbage_collector(tmp_path):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_python_files_lists_what_os_walk_lists(tmp_path):
+    """The one-scandir walk (with stats) finds the files, in the order, that os.walk did."""
+    from flake8_lightning.model.project import SKIP_DIRS, python_files
+
+    for rel in ("a.py", "b.txt", "pkg/__init__.py", "pkg/z.py", "pkg/sub/m.py", ".hidden/x.py", "venv/y.py",
+                "x.egg-info/e.py", "pkg/aa/b.py", "data.py/inner.py"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    (tmp_path / "linked").symlink_to(tmp_path / "pkg", target_is_directory=True)
+    (tmp_path / "link.py").symlink_to(tmp_path / "a.py")
+    expected = []
+    for folder, dirs, files in os.walk(tmp_path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        expected.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
+    found = list(python_files(str(tmp_path), 1000))
+    assert [path for path, _ in found] == expected
+    assert all(stats is not None and stats[0] == 0 for _, stats in found)
+    assert len(list(python_files(str(tmp_path), 2))) == 2

@@ -215,6 +215,45 @@ def outermost_package(path: str) -> str | None:
     return found
 
 
+def python_files(root: str, limit: int) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """The ``.py`` files under ``root`` (at most ``limit``) with their size and modification
+    time, in a stable order: a folder's files, then its subfolders, sorted; hidden folders,
+    ``SKIP_DIRS`` and ``*.egg-info`` skipped; symlinked folders never followed. One
+    ``scandir`` per folder: the stat of each file comes with the listing's entry.
+    """
+    stack = [root]
+    count = 0
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except (OSError, ValueError):
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder is a folder, as for os.walk
+                followed = is_dir and not entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                if followed and not name.startswith(".") and name not in SKIP_DIRS and not name.endswith(".egg-info"):
+                    subfolders.append(entry.path)
+            elif name.endswith(".py"):
+                try:
+                    info = entry.stat()
+                    stats: tuple[int, int] | None = (info.st_size, info.st_mtime_ns)
+                except OSError:
+                    stats = None
+                yield entry.path, stats
+                count += 1
+                if count >= limit:
+                    return
+        stack.extend(reversed(subfolders))
+
+
 class Project:
     """One project's files and parsed modules, shared by every file of a process."""
 
@@ -232,6 +271,8 @@ class Project:
         self._modules: dict[str, nodes.Module | None] = {}
         self._found: dict[tuple[str, str], str | None] = {}
         self._files: list[str] | None = None
+        #: (size, modification time) of each file ``files()`` found on disk, read by the same walk.
+        self.disk_stats: dict[str, tuple[int, int] | None] = {}
         #: Checked files that are not on disk (an editor's new, unsaved file).
         self._unsaved: set[str] = set()
         #: Files whose text came from flake8 (an editor's buffer), not from disk: their
@@ -295,15 +336,9 @@ class Project:
         if self._files is None:
             found: list[str] = []
             if self.only_file is None:
-                for folder, dirs, files in os.walk(self.root):  # never follows symlinks
-                    dirs[:] = sorted(
-                        d
-                        for d in dirs
-                        if not d.startswith(".") and d not in SKIP_DIRS and not d.endswith(".egg-info")
-                    )
-                    found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py"))
-                    if len(found) > MAX_PROJECT_FILES:
-                        break
+                for path, stats in python_files(self.root, MAX_PROJECT_FILES + 1):
+                    found.append(path)
+                    self.disk_stats[path] = stats
             else:
                 found.append(self.only_file)
             self.complete = len(found) <= MAX_PROJECT_FILES
