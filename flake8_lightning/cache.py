@@ -144,16 +144,8 @@ class Store:
         try:
             self._prepare()
             data = json.dumps({"key": key, "value": value}, separators=(",", ":")).encode()
-            folder = os.path.dirname(path)
-            os.makedirs(folder, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                _remove(temporary)
-                raise
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _write_atomically(path, data)
         except (OSError, ValueError, TypeError, RecursionError):
             self.folder = None  # silently run without a cache
 
@@ -166,22 +158,23 @@ class Store:
         for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
             path = os.path.join(self.folder, name)
             if not os.path.exists(path):
-                fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                        handle.write(text)
-                    os.replace(temporary, path)
-                except BaseException:
-                    _remove(temporary)
-                    raise
+                _write_atomically(path, text.encode("utf-8"))
         self._ready = True
 
 
-def _remove(path: str) -> None:
+def _write_atomically(path: str, data: bytes) -> None:
+    """``path`` holds ``data`` whole or is left as it was: a temporary file beside it, renamed over it."""
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
     try:
-        os.unlink(path)
-    except OSError:
-        pass
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 def cache_disabled(config: Config) -> bool:
