@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import statistics
@@ -47,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import plain_flake8  # noqa: E402
 from corpus import DEFAULT_CACHE  # noqa: E402
-from scale_bench import measure  # noqa: E402
+from scale_bench import bytecode_env, measure  # noqa: E402
 
 from flake8_lightning.prefilter import wanted  # noqa: E402
 
@@ -88,11 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plugin-cache", choices=("cold", "warm", "edited", "off"), default="cold")
     args = parser.parse_args(argv)
 
-    env = dict(os.environ)
-    if args.bytecode:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the caller's environment may forbid it
-    else:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env = bytecode_env(args.bytecode)
     plain = str(plain_flake8())
     plugin = str(Path(sys.executable).with_name("flake8"))
     files = wanted_files(args.cache / "src")

@@ -373,6 +373,27 @@ def show(result: dict) -> None:
     print(line, flush=True)
 
 
+def _finish(fig, axes, path: Path, legend_size: int) -> None:  # noqa: ANN001 - matplotlib objects
+    """Project size on a log scale under every panel, then the file."""
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("modules in the project")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def bytecode_env(allowed: bool) -> dict:
+    """This environment, with Python allowed to write bytecode or forbidden to."""
+    env = dict(os.environ)
+    if allowed:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the caller's environment may forbid it
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
 def chart(results: list[dict], path: Path) -> None:
     """Editor CPU time, batch ratio and peak RSS against project size (matplotlib, if importable)."""
     if results and "nocache_cpu" in results[0]["editor"]:
@@ -399,13 +420,7 @@ def chart(results: list[dict], path: Path) -> None:
     axes[2].plot(bsizes, [r["batch"]["plain_rss_kb"] / 1024 for r in batch], "o--", label="plain flake8")
     axes[2].set_title("batch: peak RSS per worker, MB")
     axes[2].set_ylim(bottom=0)
-    for ax in axes:
-        ax.set_xscale("log")
-        ax.set_xlabel("modules in the project")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _finish(fig, axes, path, legend_size=8)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,11 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_json:
         results = sorted((r for f in args.from_json for r in json.loads(f.read_text())), key=lambda r: r["modules"])
     else:
-        env = dict(os.environ)
-        if args.bytecode:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)  # the caller's environment may forbid it
-        else:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = bytecode_env(args.bytecode)
         plain = str(plain_flake8())
         plugin = str(Path(sys.executable).with_name("flake8"))
         results = []
@@ -473,13 +484,7 @@ def chart_cache(results: list[dict], path: Path) -> None:
     axes[2].plot(bsizes, [r["batch"]["plain_rss_kb"] / 1024 for r in batch], "k--", label="plain flake8")
     axes[2].set_title("batch: peak RSS per worker, MB")
     axes[2].set_ylim(bottom=0)
-    for ax in axes:
-        ax.set_xscale("log")
-        ax.set_xlabel("modules in the project")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _finish(fig, axes, path, legend_size=7)
 
 
 if __name__ == "__main__":
