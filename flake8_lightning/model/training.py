@@ -10,15 +10,41 @@ the rules stay silent.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from astroid import nodes
 
 from flake8_lightning.model.lightning import Facts, argument, enclosing_method, is_lightning_class
+from flake8_lightning.model.project import ProjectTooLarge
 from flake8_lightning.model.unknown import UNKNOWN, Maybe
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+#: A file that sets up Lightning Fabric: ``Fabric(...)`` or ``fabric.setup``.
+FABRIC_SETUP = re.compile(r"\bFabric\s*\(|\bfabric\s*\.\s*setup\b")
+
+
+def may_be_fabric_driven(facts: Facts, cls: nodes.ClassDef) -> bool:
+    """A file that sets up Lightning Fabric names ``cls``: Fabric, not the Trainer, may drive it.
+
+    Under Fabric, ``self.log`` goes to ``fabric.log_dict`` (no hook validator) and only
+    the hooks the code calls with ``fabric.call`` run, with its arguments. True when the
+    project is too large to tell.
+    """
+    project = facts.project
+
+    def scan() -> bool:
+        name = re.compile(rf"\b{re.escape(cls.name)}\b")
+        try:
+            # Both spellings hold "abric": a substring check passes over most files.
+            return any(name.search(project.text(p) or "") for p in project.files_matching(FABRIC_SETUP, "abric"))
+        except ProjectTooLarge:
+            return True
+
+    return project.cached(("fabric_driven", cls.name), scan)  # type: ignore[no-any-return]
+
 
 #: Trainer methods that run a model with the Trainer's callbacks.
 RUN_METHODS = frozenset({"fit", "validate", "test"})

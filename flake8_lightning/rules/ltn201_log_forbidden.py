@@ -18,12 +18,13 @@ from flake8_lightning.registry import Rule, any_call, heavy_imports, register
 @heavy_imports
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
-    global nodes, Reach, is_self, methods, self_name, walk, target_version, ProjectTooLarge
+    global nodes, Reach, is_self, methods, self_name, walk, target_version, ProjectTooLarge, may_be_fabric_driven
     from astroid import nodes
 
     from flake8_lightning.model.hooks import Reach
     from flake8_lightning.model.lightning import is_self, methods, self_name, walk
     from flake8_lightning.model.project import ProjectTooLarge
+    from flake8_lightning.model.training import may_be_fabric_driven
     from flake8_lightning.model.version import target_version
 
 
@@ -191,7 +192,7 @@ class LogWhereForbidden(Rule):
                 version = target_version(self.ctx.project, self.ctx.config.lightning_version)
                 if not version.at_least(2):
                     return  # 1.x has no such hook and never calls it
-            if self._uses_fabric(cls):
+            if may_be_fabric_driven(self.ctx.facts, cls):
                 return
             alternative = INSTEAD.get(hook)
             logger = f"{func.expr.as_string()}.logger.log_metrics(...)"
@@ -208,7 +209,7 @@ class LogWhereForbidden(Rule):
                 if not isinstance(value, nodes.Const) or not isinstance(value.value, bool):
                     continue
                 if (keyword.arg, value.value) in (("on_step", True), ("on_epoch", False)):
-                    if self._uses_fabric(cls):
+                    if may_be_fabric_driven(self.ctx.facts, cls):
                         return
                     self.report(
                         keyword,
@@ -266,20 +267,6 @@ class LogWhereForbidden(Rule):
         args = method.args.posonlyargs + method.args.args
         return len(args) >= 3 and isinstance(expr, nodes.Name) and expr.name == args[2].name
 
-    def _uses_fabric(self, cls: nodes.ClassDef) -> bool:
-        """Lightning Fabric routes ``self.log`` to ``fabric.log_dict``: no validator there.
-
-        A module is taken as Fabric-driven when a file that sets up Fabric names its class.
-        """
-        name = re.compile(rf"\b{re.escape(cls.name)}\b")
-        project = self.ctx.project
-        try:
-            return any(name.search(project.text(path) or "") for path in project.files_matching(_FABRIC))
-        except ProjectTooLarge:
-            return True
-
-
-_FABRIC = re.compile(r"\bFabric\s*\(|\bfabric\s*\.\s*setup\b")
 _COMMENT = re.compile(r"#[^\n]*")
 
 

@@ -24,13 +24,14 @@ from flake8_lightning.registry import Needs, Rule, heavy_imports, register
 def _imports() -> None:
     """What the handlers use; the engine runs this before its first walk."""
     global nodes, Facts, Mode, OptimizerFacts, Kind, enclosing_method, is_self, returns, walk, target_version
-    global Edit, LineIndex, ProjectTooLarge
+    global Edit, LineIndex, ProjectTooLarge, may_be_fabric_driven
     from astroid import nodes
 
     from flake8_lightning.edits import Edit, LineIndex
     from flake8_lightning.model.lightning import Facts, Mode, enclosing_method, is_self, returns, walk
     from flake8_lightning.model.optimizers import Kind, OptimizerFacts
     from flake8_lightning.model.project import ProjectTooLarge
+    from flake8_lightning.model.training import may_be_fabric_driven
     from flake8_lightning.model.version import target_version
 
 
@@ -57,7 +58,6 @@ _HINTS = {
 }
 
 
-_FABRIC = re.compile(r"\bFabric\s*\(|\bfabric\s*\.\s*setup\b")
 
 
 #: The hooks ``visit_FunctionDef`` looks at: a file that names none of them has nothing to report
@@ -220,7 +220,7 @@ class LegacyHookSignature(Rule):
         """Report, unless the finding's class is driven by Lightning Fabric rather than the Trainer."""
         found = enclosing_method(node) if not isinstance(node, nodes.FunctionDef) else None
         cls = found.cls if found is not None else node.parent
-        if isinstance(cls, nodes.ClassDef) and not self._trainer_calls(cls):
+        if isinstance(cls, nodes.ClassDef) and may_be_fabric_driven(self.ctx.facts, cls):
             return
         super().report(node, message, edits, **fields)
 
@@ -432,16 +432,6 @@ class LegacyHookSignature(Rule):
         """Certainly 2.x, and not merely by default: a 1.x signature is itself a sign of 1.x code."""
         version = target_version(self.ctx.project, self.ctx.config.lightning_version)
         return version.at_least(2) and version.source != "default"
-
-    def _trainer_calls(self, cls: nodes.ClassDef) -> bool:
-        """Lightning's Trainer calls the hooks of ``cls``: not a class that a file setting up Fabric
-        names (Fabric calls only the hooks the code calls with ``fabric.call``, with its arguments)."""
-        name = re.compile(rf"\b{re.escape(cls.name)}\b")
-        project = self.ctx.project
-        try:
-            return not any(name.search(project.text(path) or "") for path in project.files_matching(_FABRIC))
-        except ProjectTooLarge:
-            return False
 
 
 class _Binding:
