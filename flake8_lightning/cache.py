@@ -49,6 +49,10 @@ _CACHEDIR_TAG = (
     "# This file is a cache directory tag created by flake8-lightning.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
+#: A file modified less than this long ago (ns) cannot be told unchanged by its size and
+#: modification time: a filesystem's clock ticks coarsely, and a same-size edit within one
+#: tick keeps both (git's "racily clean" files). Such files are checked by their content.
+RACY_NS = 3_000_000_000
 #: An entry larger than this is not read back (a cache folder is not trusted to be small).
 MAX_ENTRY_BYTES = 16_000_000
 

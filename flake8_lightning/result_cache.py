@@ -27,7 +27,7 @@ import stat
 import time
 from typing import TYPE_CHECKING
 
-from flake8_lightning.cache import content_key, store_for
+from flake8_lightning.cache import RACY_NS, content_key, store_for
 
 if TYPE_CHECKING:
     from flake8_lightning.config import Config
@@ -38,12 +38,6 @@ if TYPE_CHECKING:
 FORMAT = "results-1"
 #: At most this many files under extra source roots are stamped; past it, no caching.
 MAX_EXTRA_FILES = 20_000
-
-
-#: A file modified less than this long ago is stamped by its content too: a
-#: filesystem's clock ticks coarsely, and a same-size edit within one tick
-#: would keep its size and time (git's "racily clean" files).
-RACY_NS = 3_000_000_000
 
 
 def _stat(path: str, now: int) -> tuple[int, int] | tuple[int, int, str] | str | None:

@@ -31,6 +31,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flake8_lightning.cache import RACY_NS, content_key
 from flake8_lightning.model.loading import MAX_PROJECT_FILE_BYTES, build_module, normalize_newlines, read_source
 
 if TYPE_CHECKING:
@@ -57,19 +58,10 @@ SKIP_DIRS = frozenset(
 MAX_PROJECT_FILES = 20_000
 
 
-#: A file modified this close (in ns) before its summary was stored is checked by its hash,
-#: not by its size and modification time: it may have changed again within the clock's tick.
-_RACY_NS = 3_000_000_000  # as result_cache.RACY_NS
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _content_key(*parts: str) -> str:
-    from flake8_lightning.cache import content_key
-
-    return content_key(*parts)
 
 
 def _well_formed(summary: object) -> bool:
@@ -513,7 +505,7 @@ class Project:
     def _store_key(self, path: str) -> str | None:
         if self.store is None or path in self._buffers:
             return None
-        return _content_key("summary", path)
+        return content_key("summary", path)
 
     def _cached_summary(self, path: str) -> dict[str, Any] | None:
         """The on-disk cache's summary of ``path``, if it is that of the file's current text.
@@ -551,15 +543,15 @@ class Project:
             and entry.get("size") == info.st_size
             and entry.get("mtime_ns") == info.st_mtime_ns
             and isinstance(entry.get("stored_ns"), int)
-            and info.st_mtime_ns < entry["stored_ns"] - _RACY_NS
+            and info.st_mtime_ns < entry["stored_ns"] - RACY_NS
         ):
             return summary  # type: ignore[no-any-return]
         text = self.text(path)
         if text is None or entry.get("sha256") != _sha256(text):
             return None
-        if info.st_mtime_ns < time.time_ns() - _RACY_NS and (
+        if info.st_mtime_ns < time.time_ns() - RACY_NS and (
             entry.get("size") != info.st_size or entry.get("mtime_ns") != info.st_mtime_ns
-            or not isinstance(entry.get("stored_ns"), int) or info.st_mtime_ns >= entry["stored_ns"] - _RACY_NS
+            or not isinstance(entry.get("stored_ns"), int) or info.st_mtime_ns >= entry["stored_ns"] - RACY_NS
         ):
             self._keep_summary(path, summary)  # touched, not changed: the next run need not read it
         return summary  # type: ignore[no-any-return]
